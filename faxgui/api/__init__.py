@@ -1,0 +1,1 @@
+"""The Monopond Fax API v2.1 client: typed requests and responses, errors, and MonopondClient."""

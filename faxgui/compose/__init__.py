@@ -1,0 +1,1 @@
+"""Composing faxes: references, drafts and validation, with no Qt."""

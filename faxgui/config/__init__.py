@@ -1,0 +1,1 @@
+"""Settings: the option registry, the settings file, the keyring and the service endpoints."""
