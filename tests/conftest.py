@@ -1,4 +1,4 @@
-"""Shared test set-up: headless Qt, a private settings/data/keyring home per test, no stray workers."""
+"""Shared test set-up: headless Qt, private settings, data and keyring per test, no stray workers."""
 
 from __future__ import annotations
 

@@ -380,8 +380,11 @@ def _bool_attr(element: Any, name: str) -> bool | None:
 
 
 def _b64(text: str | None, field: str) -> bytes:
+    # Line breaks are legal in base64 text; anything else outside the alphabet is an error,
+    # not something to drop silently.
+    compact = "".join((text or "").split())
     try:
-        return base64.b64decode(text or "", validate=False)
+        return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
         raise _bad(field, "is not valid base64") from None
 
