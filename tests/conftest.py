@@ -1,4 +1,4 @@
-"""Shared test set-up: headless Qt, private settings, data and keyring per test, no stray workers."""
+"""Shared test set-up: headless Qt, private settings, data and keyring per test, no stray work."""
 
 from __future__ import annotations
 
