@@ -691,124 +691,168 @@ def _malformed(what: str) -> MalformedResponseError:
     return MalformedResponseError(what)
 
 
-def _attr_int(element: Any, name: str) -> int:
-    value = element.get(name)
-    if value is None:
-        return 0
-    try:
-        return int(value)
-    except ValueError:
-        raise _malformed(f"{_local(element.tag)}/@{name} is not a number: {value!r}") from None
-
-
-def _opt_attr_int(element: Any, name: str) -> int | None:
-    value = element.get(name)
-    if value is None or value == "":
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise _malformed(f"{_local(element.tag)}/@{name} is not a number: {value!r}") from None
-
-
-def _attr_dt(element: Any, name: str) -> datetime | None:
-    value = element.get(name)
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise _malformed(f"{_local(element.tag)}/@{name} is not a date: {value!r}") from None
-
-
 def parse_status_response(element: Any) -> FaxStatusResponse:
-    """Read a status-shaped answer element (SendFax/FaxStatus/Pause/Resume/StopFaxResponse)."""
-    response = FaxStatusResponse()
-    for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = _local(tag)
-        if name == "FaxStatusTotals":
-            response.status_totals = FaxStatusTotals(
-                *(_attr_int(child, wire) for _, wire in _STATUS_TOTALS)
-            )
-        elif name == "FaxResultsTotals":
-            response.results_totals = FaxResultsTotals(
-                *(_attr_int(child, wire) for _, wire in _RESULTS_TOTALS)
-            )
-        elif name == "FaxMessages":
-            messages = response.messages
-            for message in child:
-                if isinstance(message.tag, str):
-                    messages.append(_parse_message_status(message))
-    return response
+    """Read a status-shaped answer element (SendFax/FaxStatus/Pause/Resume/StopFaxResponse).
 
-
-def _parse_message_status(element: Any) -> FaxMessageStatus:
-    get = element.get
-    status_text = get("status")
-    status = None
-    if status_text is not None:
-        status = _STATUS_BY_WIRE.get(status_text)
-        if status is None:
-            raise _malformed(f"unknown fax status {status_text!r}")
-    message = FaxMessageStatus(
-        message_ref=get("messageRef"),
-        send_ref=get("sendRef"),
-        broadcast_ref=get("broadcastRef"),
-        send_to=get("sendTo"),
-        status=status,
-    )
-    for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):
-            continue
-        name = _local(tag)
-        if name == "FaxDetails":
-            resolution_text = child.get("resolution")
-            message.details = FaxDetails(
-                send_from=child.get("sendFrom"),
-                resolution=_RESOLUTION_BY_WIRE.get(resolution_text) if resolution_text else None,
-                retries=_opt_attr_int(child, "retries"),
-                busy_retries=_opt_attr_int(child, "busyRetries"),
-                header_format=child.get("headerFormat"),
-            )
-        elif name == "FaxResults":
-            results = message.results
-            for result in child:
-                if isinstance(result.tag, str):
-                    results.append(_parse_attempt(result))
-    return message
-
-
-def _parse_attempt(element: Any) -> FaxAttempt:
-    result_text = element.get("result")
-    result = None
-    if result_text:
-        result = _RESULT_BY_WIRE.get(result_text)
-        if result is None:
-            raise _malformed(f"unknown fax result {result_text!r}")
-    cost_text = element.get("cost")
+    Walks the element in document order through the same handler as the
+    streaming reader (`parse_status_answer`), so both read answers identically.
+    """
+    target = _StatusAnswerTarget(_local(element.tag))
+    target.enter_answer()
+    handle = target.answer_element
     try:
-        cost = Decimal(cost_text) if cost_text else None
-    except InvalidOperation:
-        raise _malformed(f"FaxResult/@cost is not a number: {cost_text!r}") from None
-    attempt = FaxAttempt(
-        attempt=_attr_int(element, "attempt"),
-        result=result,
-        cost=cost,
-        pages=_opt_attr_int(element, "pages"),
-        total_fax_duration=_opt_attr_int(element, "totalFaxDuration"),
-        scheduled_start_time=_attr_dt(element, "scheduledStartTime"),
-        date_call_started=_attr_dt(element, "dateCallStarted"),
-        date_call_ended=_attr_dt(element, "dateCallEnded"),
+        for child in element.iterdescendants():
+            tag = child.tag
+            if isinstance(tag, str):
+                handle(tag, child.attrib)
+    except (ValueError, KeyError, InvalidOperation) as exc:
+        raise _malformed(f"{_local(element.tag)}: unreadable value ({exc})") from None
+    return target.response
+
+
+class NotAStatusAnswer(Exception):
+    """The SOAP body holds something other than the expected answer (a Fault, most often)."""
+
+
+_ERROR_BY_WIRE = {e.value: e for e in FaxError}
+_ENVELOPE_TAG = f"{{{SOAP_ENV_NS}}}Envelope"
+_HEADER_TAG = f"{{{SOAP_ENV_NS}}}Header"
+_BODY_TAG = f"{{{SOAP_ENV_NS}}}Body"
+_from_iso = datetime.fromisoformat
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _dt_or_none(value: str | None) -> datetime | None:
+    return _from_iso(value) if value else None
+
+
+class _StatusAnswerTarget:
+    """An lxml parser target that builds the answer's dataclasses from start events.
+
+    No tree is built and no text is collected, which makes a 10,000-message answer
+    about as cheap to read as a bare lxml walk of it. Everything before the answer
+    element (Envelope, an optional Header, Body) is checked on the way in.
+    """
+
+    def __init__(self, response_tag: str) -> None:
+        self._expected = f"{{{NS}}}{response_tag}"
+        self._stage = 0  # 0 before Envelope, 1 in Envelope, 2 in Body, 3 in Header
+        self._inside = False
+        self.response = FaxStatusResponse()
+        self._message: FaxMessageStatus | None = None
+        self._attempt: FaxAttempt | None = None
+
+    def start(self, tag: str, attrib: Any) -> None:
+        if self._inside:
+            self.answer_element(tag, attrib)
+        elif self._stage == 0:
+            if tag != _ENVELOPE_TAG:
+                raise NotAStatusAnswer(tag)
+            self._stage = 1
+        elif self._stage == 1:
+            if tag not in (_BODY_TAG, _HEADER_TAG):
+                raise NotAStatusAnswer(tag)
+            self._stage = 2 if tag == _BODY_TAG else 3
+        elif self._stage == 3:
+            if tag == _BODY_TAG:
+                self._stage = 2
+        elif tag == self._expected:
+            self.enter_answer()
+        else:
+            raise NotAStatusAnswer(tag)
+
+    def enter_answer(self) -> None:
+        """From now on every element is part of the answer."""
+        self._inside = True
+
+    def answer_element(self, tag: str, attrib: Any) -> None:
+        """Take one element of the answer, in document order."""
+        if tag[0] == "{":
+            # Children are unqualified on the wire; tolerate a server that qualifies them.
+            tag = tag[tag.index("}") + 1 :]
+        get = attrib.get
+        if tag == "FaxResult":
+            if self._message is None:
+                raise _malformed("FaxResult outside a FaxMessage")
+            result = get("result")
+            cost = get("cost")
+            self._attempt = FaxAttempt(
+                int(get("attempt") or 0),
+                _RESULT_BY_WIRE[result] if result else None,
+                None,
+                None,
+                Decimal(cost) if cost else None,
+                _int_or_none(get("pages")),
+                _int_or_none(get("totalFaxDuration")),
+                _dt_or_none(get("scheduledStartTime")),
+                _dt_or_none(get("dateCallStarted")),
+                _dt_or_none(get("dateCallEnded")),
+            )
+            self._message.results.append(self._attempt)
+        elif tag == "FaxMessage":
+            status = get("status")
+            self._message = FaxMessageStatus(
+                get("messageRef"),
+                get("sendRef"),
+                get("broadcastRef"),
+                get("sendTo"),
+                _STATUS_BY_WIRE[status] if status is not None else None,
+            )
+            self._attempt = None
+            self.response.messages.append(self._message)
+        elif tag == "FaxDetails":
+            if self._message is None:
+                raise _malformed("FaxDetails outside a FaxMessage")
+            resolution = get("resolution")
+            self._message.details = FaxDetails(
+                get("sendFrom"),
+                _RESOLUTION_BY_WIRE.get(resolution) if resolution else None,
+                _int_or_none(get("retries")),
+                _int_or_none(get("busyRetries")),
+                get("headerFormat"),
+            )
+        elif tag == "Error":
+            if self._attempt is None:
+                raise _malformed("Error outside a FaxResult")
+            self._attempt.error = _ERROR_BY_WIRE.get(get("name") or "", FaxError.FAX_UNKNOWN)
+            self._attempt.error_code = get("code")
+        elif tag == "FaxStatusTotals":
+            self.response.status_totals = FaxStatusTotals(
+                *(int(get(wire) or 0) for _, wire in _STATUS_TOTALS)
+            )
+        elif tag == "FaxResultsTotals":
+            self.response.results_totals = FaxResultsTotals(
+                *(int(get(wire) or 0) for _, wire in _RESULTS_TOTALS)
+            )
+
+    def close(self) -> FaxStatusResponse:
+        if not self._inside:
+            raise NotAStatusAnswer("no answer element")
+        return self.response
+
+
+def parse_status_answer(data: bytes, response_tag: str) -> FaxStatusResponse:
+    """Read a whole SOAP answer whose body holds a status-shaped `response_tag`.
+
+    The fast path for large answers: one streaming pass, no tree. Raises
+    NotAStatusAnswer when the body holds anything else (read that as a tree),
+    MalformedResponseError for values that are not what the schema says, and
+    etree.XMLSyntaxError for text that is not XML.
+    """
+    parser = etree.XMLParser(
+        target=_StatusAnswerTarget(response_tag),
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=True,
     )
-    for child in element:
-        if isinstance(child.tag, str) and _local(child.tag) == "Error":
-            attempt.error = FaxError.from_wire(child.get("name"))
-            attempt.error_code = child.get("code")
-    return attempt
+    try:
+        response: FaxStatusResponse = etree.fromstring(data, parser)
+    except (ValueError, KeyError, InvalidOperation) as exc:
+        raise _malformed(f"{response_tag}: unreadable value ({exc})") from None
+    return response
 
 
 def parse_preview_response(element: Any) -> FaxDocumentPreviewResponse:
