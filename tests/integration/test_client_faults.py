@@ -14,10 +14,12 @@ from faxgui.api import (
     DocumentRefDoesNotExistFault,
     FaxDocument,
     FaxDocumentPreviewRequest,
+    FaxDocumentPreviewResponse,
     FaxMessage,
     FaxStatusRequest,
     FaxStatusResponse,
     InternalServerFault,
+    InterruptedFault,
     InvalidArgumentsFault,
     MergeFieldDoesNotMatchDocumentTypeFault,
     MonopondClient,
@@ -25,7 +27,9 @@ from faxgui.api import (
     PauseFaxRequest,
     SaveFaxDocumentRequest,
     SendFaxRequest,
+    ServiceFault,
     StopFaxRequest,
+    UnknownHostFault,
     UnsupportedDocumentContentTypeFault,
 )
 from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
@@ -178,3 +182,43 @@ def test_a_crash_inside_the_service_is_an_internal_server_fault(
     assert "Try again in a few minutes" in caught.value.user_message
     # The same server still serves the operations that work.
     broken_client.send_fax(_send())
+
+
+class _FlakyRendererEngine(SandboxEngine):
+    """An engine whose renderer fails the way the service's can: a lost host, an interruption."""
+
+    def __init__(self, fault: ServiceFault) -> None:
+        super().__init__(speed=1000.0)
+        self.fault = fault
+
+    def fax_document_preview(
+        self, account: str, req: FaxDocumentPreviewRequest
+    ) -> FaxDocumentPreviewResponse:
+        raise self.fault
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected"),
+    [
+        (UnknownHostFault("renderer-3.internal"), UnknownHostFault),
+        (InterruptedFault("render cancelled"), InterruptedFault),
+    ],
+    ids=["unknown-host", "interrupted"],
+)
+def test_the_element_only_preview_faults_arrive_typed(
+    fault: ServiceFault, expected: type[ServiceFault]
+) -> None:
+    # These two faults have no <message> in their schema type, so only the faultstring
+    # carries the server's words; the client must still name the fault correctly.
+    server = SandboxServer("127.0.0.1", 0, engine=_FlakyRendererEngine(fault))
+    server.start()
+    try:
+        with (
+            MonopondClient(server.url, DEMO_USERNAME, DEMO_PASSWORD) as client,
+            pytest.raises(expected) as caught,
+        ):
+            client.fax_document_preview(FaxDocumentPreviewRequest(document_ref="any"))
+    finally:
+        server.stop()
+    assert caught.value.server_message == fault.server_message
+    assert "Try again" in caught.value.user_message
