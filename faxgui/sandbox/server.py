@@ -8,7 +8,9 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, ClassVar, assert_never
@@ -95,14 +97,30 @@ def _internal_fault() -> InternalServerFault:
     return InternalServerFault("The sandbox hit an unexpected error while handling this request.")
 
 
+class DropPoint(StrEnum):
+    """Where injected trouble closes a connection without answering (see `DropRule`)."""
+
+    BEFORE_ACCEPT = "before accept"  # the request never reaches the engine
+    AFTER_ACCEPT = "after accept"  # the engine did the work; only the answer is lost
+
+
+# (operation, how many requests of that operation have arrived, this one included) ->
+# where to drop this request's connection, or None to answer it normally.
+DropRule = Callable[[str, int], DropPoint | None]
+
+
 @dataclass(frozen=True, slots=True)
 class SoapOutcome:
-    """What to answer a SOAP request with, and what to log about it."""
+    """What to answer a SOAP request with, and what to log about it.
+
+    `dropped` says the connection is to be closed without any answer (fault injection).
+    """
 
     status: int
     body: bytes
     operation: str
     account: str
+    dropped: DropPoint | None = None
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -151,6 +169,9 @@ class _Handler(BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.0"
     server_version = "faxgui-sandbox/2.1"
     timeout = _CONNECTION_TIMEOUT_S
+    # The headers and the body go out in two writes; with Nagle's algorithm the second
+    # waits for the client's delayed ACK, adding 40 ms to every call on a reused connection.
+    disable_nagle_algorithm = True
     server: _HTTPServer
 
     _ALLOWED: ClassVar[str] = "GET, POST"
@@ -339,8 +360,25 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         outcome = self.server.sandbox.answer(data)
+        if outcome.dropped is not None:
+            self._drop(outcome, started)
+            return
         self._send(outcome.status, outcome.body, XML_CONTENT_TYPE)
         self._log_line(outcome.operation, outcome.account, outcome.status, started)
+
+    def _drop(self, outcome: SoapOutcome, started: float) -> None:
+        """Close the connection without a word, as a network failure mid-call would."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elapsed_ms = (time.monotonic() - started) * 1000
+        _log.info(
+            "%s account=%s dropped %s (injected) %.1f ms",
+            outcome.operation,
+            outcome.account,
+            outcome.dropped,
+            elapsed_ms,
+        )
 
     def _method_not_allowed(self) -> None:
         started = time.monotonic()
@@ -359,6 +397,11 @@ class SandboxServer:
 
     Bad input never stops it: each malformed, oversized, unauthenticated or
     unexpected request gets a fault or an HTTP error and the next one is served.
+
+    `drop_connection`, when set, is asked about every authenticated request
+    for a known operation and may have its connection closed unanswered,
+    before or after the engine handles it: how a client's recovery from
+    lost answers is tested.
     """
 
     def __init__(
@@ -370,11 +413,15 @@ class SandboxServer:
         engine: SandboxEngine | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         accounts: AccountStore | None = None,
+        drop_connection: DropRule | None = None,
     ) -> None:
         self.host = host
         self.requested_port = port
         self.max_body_bytes = max_body_bytes
         self.accounts = accounts if accounts is not None else AccountStore()
+        self.drop_connection = drop_connection
+        self._arrivals: dict[str, int] = {}
+        self._arrivals_lock = threading.Lock()
         self._engine = engine if engine is not None else SandboxEngine(speed=speed)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -494,17 +541,34 @@ class SandboxServer:
             )
             return SoapOutcome(500, soap.client_fault_envelope(message), operation, name)
 
+        drop = self._drop_point(operation)
+        if drop is DropPoint.BEFORE_ACCEPT:
+            return SoapOutcome(0, b"", operation, name, dropped=drop)
         try:
             errors = validate_body(request.body)
             if errors:
                 raise InvalidArgumentsFault(_schema_message(errors))
             payload = self._dispatch(name, request.body)
         except ServiceFault as fault:
-            return SoapOutcome(500, soap.service_fault_envelope(fault), operation, name)
+            outcome = SoapOutcome(500, soap.service_fault_envelope(fault), operation, name)
         except Exception:
             _log.exception("%s for account %s failed unexpectedly", operation, name)
-            return SoapOutcome(500, soap.service_fault_envelope(_internal_fault()), operation, name)
-        return SoapOutcome(200, soap.response_envelope(payload), operation, name)
+            outcome = SoapOutcome(
+                500, soap.service_fault_envelope(_internal_fault()), operation, name
+            )
+        else:
+            outcome = SoapOutcome(200, soap.response_envelope(payload), operation, name)
+        if drop is DropPoint.AFTER_ACCEPT:
+            return SoapOutcome(0, b"", operation, name, dropped=drop)
+        return outcome
+
+    def _drop_point(self, operation: str) -> DropPoint | None:
+        rule = self.drop_connection
+        if rule is None:
+            return None
+        with self._arrivals_lock:
+            count = self._arrivals[operation] = self._arrivals.get(operation, 0) + 1
+        return rule(operation, count)
 
     def _dispatch(self, account: str, body: etree._Element) -> etree._Element:
         engine = self._engine

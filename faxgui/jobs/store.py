@@ -1,0 +1,553 @@
+"""The local job store: every broadcast, send and fax message faxgui submitted, in SQLite.
+
+One file in the user's data directory, in WAL mode so the status panel can
+read while a send writes. Each thread gets its own connection (sqlite3
+objects are not shared between threads); every write is one short
+transaction, so a crash or `kill -9` leaves each send in the last state it
+reached. A send's request is kept with file paths in place of file data, so
+the outbox can send it again after a restart.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from faxgui.api.models import FaxMessageStatus
+from faxgui.jobs.schema import migrate
+
+FILE_NAME = "jobs.sqlite3"
+_BUSY_TIMEOUT_MS = 10_000
+
+
+def default_store_path() -> Path:
+    """Where the job store lives (honours XDG_DATA_HOME and the platform conventions)."""
+    return Path(platformdirs.user_data_dir("faxgui", appauthor=False)) / FILE_NAME
+
+
+class SendState(StrEnum):
+    """Where one SendFax request is on its way to the service."""
+
+    OUTBOX = "outbox"  # recorded, not (known to be) at the service yet
+    SUBMITTING = "submitting"  # on the wire, or was when the app stopped
+    SUBMITTED = "submitted"  # the service answered: it has the faxes
+    FAILED = "failed"  # the service refused it, or it could not be built
+    CANCELLED = "cancelled"  # the user cancelled it before it reached the service
+
+    @property
+    def is_final(self) -> bool:
+        return self in (SendState.SUBMITTED, SendState.FAILED, SendState.CANCELLED)
+
+    @property
+    def description(self) -> str:
+        return _STATE_TEXT[self]
+
+
+_STATE_TEXT = {
+    SendState.OUTBOX: "Not yet submitted",
+    SendState.SUBMITTING: "Submitting",
+    SendState.SUBMITTED: "Submitted",
+    SendState.FAILED: "Failed",
+    SendState.CANCELLED: "Cancelled",
+}
+
+# target state -> the states a send may reach it from
+_ALLOWED_FROM: dict[SendState, frozenset[SendState]] = {
+    SendState.SUBMITTING: frozenset({SendState.OUTBOX, SendState.SUBMITTING}),
+    SendState.SUBMITTED: frozenset({SendState.OUTBOX, SendState.SUBMITTING}),
+    SendState.OUTBOX: frozenset({SendState.OUTBOX, SendState.SUBMITTING}),
+    SendState.FAILED: frozenset({SendState.OUTBOX, SendState.SUBMITTING}),
+    SendState.CANCELLED: frozenset({SendState.OUTBOX, SendState.SUBMITTING}),
+}
+
+
+class JobStoreError(Exception):
+    """A job store operation that cannot be done as asked."""
+
+
+class UnknownSendError(JobStoreError, KeyError):
+    """No send with that SendRef is in the store."""
+
+    def __str__(self) -> str:
+        return f"no send {self.args[0]!r} in the job store"
+
+
+class SendStateError(JobStoreError):
+    """A state change the send's current state does not allow (it was already finished)."""
+
+    def __init__(self, send_ref: str, current: SendState, wanted: SendState) -> None:
+        self.send_ref = send_ref
+        self.current = current
+        self.wanted = wanted
+        super().__init__(f"send {send_ref!r} is {current}, so it cannot become {wanted}")
+
+
+class DuplicateSendRefError(JobStoreError):
+    """A SendRef already recorded: the service requires each one to be unique."""
+
+    def __init__(self, send_refs: Sequence[str]) -> None:
+        self.send_refs = tuple(send_refs)
+        shown = ", ".join(self.send_refs[:3]) + (" ..." if len(self.send_refs) > 3 else "")
+        super().__init__(f"send reference already used: {shown}")
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """One fax message of a send about to be recorded."""
+
+    message_ref: str
+    send_to: str
+    recipient_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSend:
+    """One SendFax request about to be recorded, in the outbox.
+
+    `request_json` is the request with file paths instead of file data (see
+    `faxgui.jobs.request_json`); `summary` is what the status panel shows
+    without reading it (options, document names and pages).
+    """
+
+    send_ref: str
+    summary: Mapping[str, Any]
+    request_json: str
+    messages: Sequence[NewMessage]
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastRecord:
+    """One composer send: the requests it became share its BroadcastRef."""
+
+    id: int
+    broadcast_ref: str
+    created: datetime
+    account: str
+    endpoint: str
+    draft_json: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecord:
+    """One SendFax request and where it is on its way."""
+
+    send_ref: str
+    broadcast_id: int
+    broadcast_ref: str
+    account: str
+    endpoint: str
+    position: int
+    state: SendState
+    summary: Mapping[str, Any]
+    created: datetime
+    updated: datetime
+    submitted: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """One fax message and the latest status known for it."""
+
+    send_ref: str
+    position: int
+    message_ref: str
+    recipient_name: str
+    send_to: str
+    status: str | None
+    result: str | None
+    error: str | None
+    updated: datetime | None
+
+
+_SEND_COLUMNS = """
+    s.send_ref, s.broadcast_id, b.broadcast_ref, b.account, b.endpoint, s.position, s.state,
+    s.summary_json, s.created, s.updated, s.submitted, s.attempts, s.last_error
+"""
+_SEND_FROM = "sends s JOIN broadcasts b ON b.id = s.broadcast_id"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _optional_moment(text: str | None) -> datetime | None:
+    return None if text is None else _moment(text)
+
+
+def _send_record(row: sqlite3.Row) -> SendRecord:
+    return SendRecord(
+        send_ref=row[0],
+        broadcast_id=row[1],
+        broadcast_ref=row[2],
+        account=row[3],
+        endpoint=row[4],
+        position=row[5],
+        state=SendState(row[6]),
+        summary=json.loads(row[7]),
+        created=_moment(row[8]),
+        updated=_moment(row[9]),
+        submitted=_optional_moment(row[10]),
+        attempts=row[11],
+        last_error=row[12],
+    )
+
+
+def _status_columns(message: FaxMessageStatus) -> tuple[str | None, str | None, str | None]:
+    latest = message.latest_attempt
+    status = None if message.status is None else message.status.value
+    if latest is None:
+        return status, None, None
+    result = None if latest.result is None else latest.result.value
+    error = None if latest.error is None else latest.error.value
+    return status, result, error
+
+
+# --------------------------------------------------------------------------- the store
+
+
+class JobStore:
+    """The job store in one SQLite file; safe to use from any number of threads.
+
+    Opening it creates the file and applies pending migrations. `close()`
+    closes every thread's connection: call it once no other thread uses the
+    store any more.
+    """
+
+    def __init__(
+        self, path: Path | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._path = path if path is not None else default_store_path()
+        self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._closed = False
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        connection = self._connection()
+        # WAL is a property of the file: set once, it holds for every later connection.
+        connection.execute("PRAGMA journal_mode = WAL")
+        migrate(connection)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def close(self) -> None:
+        """Close every connection; the store cannot be used afterwards. Safe to repeat."""
+        with self._connections_lock:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+
+    def __enter__(self) -> JobStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._closed:
+            raise JobStoreError("the job store is closed")
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection
+        with self._connections_lock:
+            if self._closed:
+                raise JobStoreError("the job store is closed")
+            # check_same_thread=False only so close() can close it from another thread;
+            # it is used by the thread that opened it and no other.
+            connection = sqlite3.connect(
+                self._path, isolation_level=None, check_same_thread=False, timeout=0
+            )
+            self._connections.append(connection)
+        connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        # NORMAL is durable across application crashes in WAL mode; only a power cut can
+        # lose the last transactions, and the pipeline checks with the service anyway.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        self._local.connection = connection
+        return connection
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def _now(self) -> str:
+        return _iso(self._clock())
+
+    # ------------------------------------------------------------------ recording
+
+    def add_broadcast(
+        self,
+        broadcast_ref: str,
+        *,
+        account: str,
+        endpoint: str,
+        sends: Sequence[NewSend],
+        draft_json: str | None = None,
+    ) -> BroadcastRecord:
+        """Record a broadcast and its sends, all in the outbox, in one transaction.
+
+        Raises DuplicateSendRefError (recording nothing) if a SendRef is already in the store.
+        """
+        if not sends:
+            raise ValueError("a broadcast needs at least one send")
+        now = self._now()
+        refs = [send.send_ref for send in sends]
+        if len(set(refs)) != len(refs):
+            raise DuplicateSendRefError(sorted({r for r in refs if refs.count(r) > 1}))
+        with self._transaction() as db:
+            used = [ref for ref in refs if self._send_exists(db, ref)]
+            if used:
+                raise DuplicateSendRefError(used)
+            cursor = db.execute(
+                "INSERT INTO broadcasts (broadcast_ref, created, account, endpoint, draft_json) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (broadcast_ref, now, account, endpoint, draft_json),
+            )
+            broadcast_id = cursor.lastrowid
+            assert broadcast_id is not None
+            db.executemany(
+                "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
+                "request_json, created, updated) VALUES (?, ?, ?, 'outbox', ?, ?, ?, ?)",
+                (
+                    (
+                        send.send_ref,
+                        broadcast_id,
+                        position,
+                        json.dumps(dict(send.summary)),
+                        send.request_json,
+                        now,
+                        now,
+                    )
+                    for position, send in enumerate(sends, 1)
+                ),
+            )
+            db.executemany(
+                "INSERT INTO messages (send_ref, position, message_ref, recipient_name, send_to) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    (send.send_ref, position, m.message_ref, m.recipient_name, m.send_to)
+                    for send in sends
+                    for position, m in enumerate(send.messages, 1)
+                ),
+            )
+        return BroadcastRecord(
+            broadcast_id, broadcast_ref, _moment(now), account, endpoint, draft_json
+        )
+
+    @staticmethod
+    def _send_exists(db: sqlite3.Connection, send_ref: str) -> bool:
+        row = db.execute("SELECT 1 FROM sends WHERE send_ref = ?", (send_ref,)).fetchone()
+        return row is not None
+
+    def _change_state(
+        self,
+        db: sqlite3.Connection,
+        send_ref: str,
+        target: SendState,
+        assignments: str = "",
+        values: Sequence[Any] = (),
+    ) -> None:
+        allowed = _ALLOWED_FROM[target]
+        placeholders = ", ".join("?" for _ in allowed)
+        cursor = db.execute(
+            f"UPDATE sends SET state = ?, updated = ?{assignments} "
+            f"WHERE send_ref = ? AND state IN ({placeholders})",
+            (target.value, self._now(), *values, send_ref, *(s.value for s in allowed)),
+        )
+        if cursor.rowcount == 1:
+            return
+        row = db.execute("SELECT state FROM sends WHERE send_ref = ?", (send_ref,)).fetchone()
+        if row is None:
+            raise UnknownSendError(send_ref)
+        raise SendStateError(send_ref, SendState(row[0]), target)
+
+    def mark_submitting(self, send_ref: str) -> SendRecord:
+        """Record that the request is about to go out (one more attempt)."""
+        with self._transaction() as db:
+            self._change_state(db, send_ref, SendState.SUBMITTING, ", attempts = attempts + 1", ())
+        return self.require_send(send_ref)
+
+    def mark_submitted(self, send_ref: str, messages: Sequence[FaxMessageStatus]) -> SendRecord:
+        """Record the service's answer: it has the faxes, each with its first status."""
+        now = self._now()
+        with self._transaction() as db:
+            self._change_state(
+                db, send_ref, SendState.SUBMITTED, ", submitted = ?, last_error = NULL", (now,)
+            )
+            self._write_statuses(db, messages, now, send_ref)
+        return self.require_send(send_ref)
+
+    def mark_waiting(self, send_ref: str, error: str) -> SendRecord:
+        """Back to the outbox: the service could not be reached (or not confirm it has it)."""
+        with self._transaction() as db:
+            self._change_state(db, send_ref, SendState.OUTBOX, ", last_error = ?", (error,))
+        return self.require_send(send_ref)
+
+    def mark_failed(self, send_ref: str, error: str) -> SendRecord:
+        """The service refused the request, or it could not be built; it is not retried."""
+        with self._transaction() as db:
+            self._change_state(db, send_ref, SendState.FAILED, ", last_error = ?", (error,))
+        return self.require_send(send_ref)
+
+    def mark_cancelled(self, send_ref: str, reason: str) -> SendRecord:
+        """The user cancelled the request before it reached the service."""
+        with self._transaction() as db:
+            self._change_state(db, send_ref, SendState.CANCELLED, ", last_error = ?", (reason,))
+        return self.require_send(send_ref)
+
+    def record_statuses(self, messages: Iterable[FaxMessageStatus]) -> int:
+        """Store the status, result and error of each listed message; returns rows changed."""
+        with self._transaction() as db:
+            return self._write_statuses(db, messages, self._now(), None)
+
+    @staticmethod
+    def _write_statuses(
+        db: sqlite3.Connection,
+        messages: Iterable[FaxMessageStatus],
+        now: str,
+        send_ref: str | None,
+    ) -> int:
+        changed = 0
+        for message in messages:
+            if not message.message_ref:
+                continue
+            status, result, error = _status_columns(message)
+            where_send = send_ref or message.send_ref
+            if where_send:
+                cursor = db.execute(
+                    "UPDATE messages SET status = ?, result = ?, error = ?, updated = ? "
+                    "WHERE send_ref = ? AND message_ref = ?",
+                    (status, result, error, now, where_send, message.message_ref),
+                )
+            else:
+                cursor = db.execute(
+                    "UPDATE messages SET status = ?, result = ?, error = ?, updated = ? "
+                    "WHERE message_ref = ?",
+                    (status, result, error, now, message.message_ref),
+                )
+            changed += cursor.rowcount
+        return changed
+
+    # ------------------------------------------------------------------ reading
+
+    def broadcast(self, broadcast_id: int) -> BroadcastRecord | None:
+        row = (
+            self._connection()
+            .execute(
+                "SELECT id, broadcast_ref, created, account, endpoint, draft_json "
+                "FROM broadcasts WHERE id = ?",
+                (broadcast_id,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return BroadcastRecord(row[0], row[1], _moment(row[2]), row[3], row[4], row[5])
+
+    def broadcasts(self) -> list[BroadcastRecord]:
+        """Every broadcast, newest first."""
+        rows = self._connection().execute(
+            "SELECT id, broadcast_ref, created, account, endpoint, draft_json "
+            "FROM broadcasts ORDER BY id DESC"
+        )
+        return [BroadcastRecord(r[0], r[1], _moment(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    def send(self, send_ref: str) -> SendRecord | None:
+        row = (
+            self._connection()
+            .execute(f"SELECT {_SEND_COLUMNS} FROM {_SEND_FROM} WHERE s.send_ref = ?", (send_ref,))
+            .fetchone()
+        )
+        return None if row is None else _send_record(row)
+
+    def require_send(self, send_ref: str) -> SendRecord:
+        record = self.send(send_ref)
+        if record is None:
+            raise UnknownSendError(send_ref)
+        return record
+
+    def sends(
+        self, *, states: Iterable[SendState] | None = None, broadcast_id: int | None = None
+    ) -> list[SendRecord]:
+        """Sends in the order they were recorded, optionally only those in `states`."""
+        conditions: list[str] = []
+        values: list[Any] = []
+        if states is not None:
+            wanted = [SendState(s).value for s in states]
+            if not wanted:
+                return []
+            conditions.append(f"s.state IN ({', '.join('?' for _ in wanted)})")
+            values += wanted
+        if broadcast_id is not None:
+            conditions.append("s.broadcast_id = ?")
+            values.append(broadcast_id)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = self._connection().execute(
+            f"SELECT {_SEND_COLUMNS} FROM {_SEND_FROM}{where} ORDER BY s.broadcast_id, s.position",
+            values,
+        )
+        return [_send_record(row) for row in rows]
+
+    def request_json(self, send_ref: str) -> str:
+        """The send's request, with file paths in place of file data."""
+        row = (
+            self._connection()
+            .execute("SELECT request_json FROM sends WHERE send_ref = ?", (send_ref,))
+            .fetchone()
+        )
+        if row is None:
+            raise UnknownSendError(send_ref)
+        text: str = row[0]
+        return text
+
+    def messages(self, send_ref: str) -> list[MessageRecord]:
+        rows = self._connection().execute(
+            "SELECT send_ref, position, message_ref, recipient_name, send_to, status, result, "
+            "error, updated FROM messages WHERE send_ref = ? ORDER BY position",
+            (send_ref,),
+        )
+        return [
+            MessageRecord(
+                send_ref=r[0],
+                position=r[1],
+                message_ref=r[2],
+                recipient_name=r[3],
+                send_to=r[4],
+                status=r[5],
+                result=r[6],
+                error=r[7],
+                updated=_optional_moment(r[8]),
+            )
+            for r in rows
+        ]
