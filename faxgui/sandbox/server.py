@@ -363,8 +363,10 @@ class _Handler(BaseHTTPRequestHandler):
         if outcome.dropped is not None:
             self._drop(outcome, started)
             return
-        self._send(outcome.status, outcome.body, XML_CONTENT_TYPE)
+        # Logged before answering: a client that reads the log right after its answer
+        # (a test, a support session) must find the line already there.
         self._log_line(outcome.operation, outcome.account, outcome.status, started)
+        self._send(outcome.status, outcome.body, XML_CONTENT_TYPE)
 
     def _drop(self, outcome: SoapOutcome, started: float) -> None:
         """Close the connection without a word, as a network failure mid-call would."""
