@@ -14,13 +14,14 @@ def _token(length: int) -> str:
 
 
 def new_broadcast_ref(now: datetime | None = None, prefix: str = "FG") -> str:
-    """A new BroadcastRef such as `FG-20261127-7KQ3MX`: the date it was made and 6 random letters.
+    """A new BroadcastRef such as `FG-20261127-7KQ3MXA2`: the date it was made and 8 random letters.
 
-    With 31^6 (about 887 million) choices a day, two workstations of one
-    account will not pick the same reference by chance.
+    With 31^8 (about 850 billion) choices a day, even an office sending a
+    thousand broadcasts a day has about one chance in a million of repeating
+    a reference by accident.
     """
     day = (now or datetime.now()).strftime("%Y%m%d")
-    return f"{prefix}-{day}-{_token(6)}"
+    return f"{prefix}-{day}-{_token(8)}"
 
 
 def send_ref_for(broadcast_ref: str, index: int) -> str:

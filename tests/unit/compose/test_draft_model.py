@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 27, 9, 30, tzinfo=UTC)
 
 def test_a_new_draft_has_a_broadcast_ref_and_a_send_ref_under_it() -> None:
     draft = Draft.new(NOW)
-    assert re.fullmatch(r"FG-20261127-[2-9A-HJKMNP-Z]{6}", draft.broadcast_ref)
+    assert re.fullmatch(r"FG-20261127-[2-9A-HJKMNP-Z]{8}", draft.broadcast_ref)
     assert draft.send_ref == f"{draft.broadcast_ref}-S1"
     assert draft.recipients == []
     assert draft.documents == []
