@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +27,10 @@ DEFAULT_ACCOUNTS: tuple[Account, ...] = (
 
 
 def _same(a: str, b: str) -> bool:
+    # Imported here: hmac loads OpenSSL (about 7 ms), and the app imports this module
+    # for the demo account's name before its window first paints.
+    import hmac
+
     # compare_digest only takes ASCII str; bytes lets non-ASCII passwords through safely.
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 

@@ -3,29 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import platform
 import sys
 import time
-import uuid
 from collections.abc import Callable, Sequence
-from importlib import resources
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer, qVersion
-from PySide6.QtGui import QGuiApplication, QIcon
+# Only what opening the window needs is imported up front (see main_window.py on the
+# two-stage start-up); the icon and the self-test import the rest when they need it.
+from PySide6.QtCore import QThreadPool
 from PySide6.QtWidgets import QApplication
 
 import faxgui
-from faxgui.api.enums import Verbosity
-from faxgui.api.errors import NoMessagesFoundFault
-from faxgui.api.models import FaxDocument, FaxMessage, FaxStatusRequest, SendFaxRequest
 from faxgui.config.options import NETWORK_TIMEOUT_S, SANDBOX_SPEED
 from faxgui.config.secrets import PasswordStore
 from faxgui.config.settings import Settings
 from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
-from faxgui.sandbox.numbers import SUCCESS as SANDBOX_SUCCESS
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
 from faxgui.ui.main_window import MainWindow
 from faxgui.ui.workers import run_task
@@ -33,7 +26,6 @@ from faxgui.ui.workers import run_task
 log = logging.getLogger(__name__)
 
 SELF_TEST_TIMEOUT_S = 60.0
-SELF_TEST_NUMBER = SANDBOX_SUCCESS.number
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -66,20 +58,31 @@ def _application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
         return existing
-    # Fractional scale factors (125 %, 150 %) are used as they are: crisp text, true sizes.
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
+    # Fractional scale factors (125 %, 150 %) are used as they are, for crisp text and true
+    # sizes: that is Qt 6's default rounding policy, PassThrough, which the environment
+    # variable QT_SCALE_FACTOR_ROUNDING_POLICY overrides even when set in code. It is not
+    # set again here: naming the enum would build PySide's whole Qt namespace (about 40 ms)
+    # before the window's first paint.
     app = QApplication([sys.argv[0] if sys.argv else "faxgui"])
     app.setApplicationName("faxgui")
     app.setOrganizationName("faxgui")
     app.setApplicationVersion(faxgui.__version__)
     app.setDesktopFileName("faxgui")
+    return app
+
+
+def _set_window_icon() -> None:
+    # Called once the window has painted: finding and loading the SVG takes about 15 ms
+    # (importlib.resources, Qt's SVG plugin) and draws nothing inside the window; the title
+    # bar and task bar show the icon as soon as it is set.
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+
     icon = resources.files("faxgui.resources") / "faxgui.svg"
     if icon.is_file():
         with resources.as_file(icon) as path:
-            app.setWindowIcon(QIcon(str(path)))
-    return app
+            QApplication.setWindowIcon(QIcon(str(path)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -91,13 +94,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox = EmbeddedSandbox(settings.get(SANDBOX_SPEED))
     app.aboutToQuit.connect(sandbox.stop)
     window = MainWindow(settings, PasswordStore(), sandbox)
+    window.built.connect(_set_window_icon)
     window.show()
     if args.self_test:
+        import json
+
         report = _self_test(window, sandbox, settings.get(NETWORK_TIMEOUT_S))
         sandbox.stop()
         print(json.dumps(report), flush=True)
         return 0 if report["ok"] else 1
-    return app.exec()
+    status = app.exec()
+    # A task still running (the sandbox starting, a lookup) ends while the application is
+    # whole: Qt would otherwise wait for it inside QApplication's destructor, half torn
+    # down, where Python code on the worker can crash the process on the way out.
+    QThreadPool.globalInstance().waitForDone()
+    return status
 
 
 # --------------------------------------------------------------------------- self-test
@@ -105,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
     """Run the event loop until `done()` is true or the time is up; True if it came true."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
     loop = QEventLoop()
     poll = QTimer()
     poll.setInterval(10)
@@ -124,7 +137,13 @@ def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
 def _round_trip(url: str, timeout_s: float) -> float:
     """FaxStatus, SendFax and FaxStatus again for a new reference; the time taken, in ms."""
     # On the worker thread, like every network call: zeep takes about 0.3 s to import.
+    import uuid
+
     from faxgui.api.client import MonopondClient
+    from faxgui.api.enums import Verbosity
+    from faxgui.api.errors import NoMessagesFoundFault
+    from faxgui.api.models import FaxDocument, FaxMessage, FaxStatusRequest, SendFaxRequest
+    from faxgui.sandbox.numbers import SUCCESS
 
     reference = f"faxgui-self-test-{uuid.uuid4().hex}"
     started = time.perf_counter()
@@ -140,7 +159,7 @@ def _round_trip(url: str, timeout_s: float) -> float:
                 fax_messages=[
                     FaxMessage(
                         message_ref=reference,
-                        send_to=SELF_TEST_NUMBER,
+                        send_to=SUCCESS.number,
                         documents=[
                             FaxDocument(
                                 file_name="self-test.txt",
@@ -161,6 +180,10 @@ def _round_trip(url: str, timeout_s: float) -> float:
 
 
 def _self_test(window: MainWindow, sandbox: EmbeddedSandbox, timeout_s: float) -> dict[str, Any]:
+    import platform
+
+    from PySide6.QtCore import qVersion
+
     started: list[str] = []
     failures: list[str] = []
     sandbox.ready.connect(started.append)

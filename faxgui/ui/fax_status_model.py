@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+# The Qt namespace is reached through QtCore, and only when a view asks for data:
+# `from PySide6.QtCore import Qt` makes PySide build its ~94 enum types at once (about
+# 40 ms), which the main window's first paint, importing this module, should not wait for.
+from PySide6 import QtCore
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 
 from faxgui.api.enums import FaxResult
-from faxgui.api.models import FaxMessageStatus, FaxStatusResponse
+
+if TYPE_CHECKING:
+    from faxgui.api.models import FaxMessageStatus, FaxStatusResponse
 
 COL_REFERENCE = 0
 COL_NUMBER = 1
@@ -26,6 +32,10 @@ RESULT_WORDS = {
 }
 
 _NUMERIC_COLUMNS = (COL_ATTEMPTS, COL_PAGES)
+
+# Qt.ItemDataRole.DisplayRole as the number Qt gives it, for the default arguments below:
+# they are evaluated at import, where naming the enum would build the Qt namespace.
+_DISPLAY_ROLE = 0
 
 
 def _cell(message: FaxMessageStatus, column: int) -> str:
@@ -68,12 +78,11 @@ class FaxStatusModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(HEADERS)
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = _DISPLAY_ROLE) -> Any:
         if not index.isValid():
             return None
         message = self._rows[index.row()]
+        Qt = QtCore.Qt
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return _cell(message, index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in _NUMERIC_COLUMNS:
@@ -81,8 +90,9 @@ class FaxStatusModel(QAbstractTableModel):
         return None
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+        self, section: int, orientation: QtCore.Qt.Orientation, role: int = _DISPLAY_ROLE
     ) -> Any:
+        Qt = QtCore.Qt
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from faxgui.api.errors import AuthenticationError, MonopondError, ServiceFault, TransportError
-from faxgui.config.connection import AccountMissingError
 from faxgui.config.endpoints import EndpointError
 from faxgui.config.secrets import KeyringUnavailableError
 
@@ -20,12 +19,15 @@ UNREACHABLE = "Could not reach the fax service"
 REFUSED = "The fax service refused the user name or password"
 NOT_CONNECTED = "Not connected"
 
-_EXPECTED = (MonopondError, EndpointError, AccountMissingError, KeyringUnavailableError)
-
 
 def describe_error(error: Exception) -> str:
     """The sentence to show for an error; an unexpected one is logged with its traceback."""
-    if isinstance(error, _EXPECTED):
+    # Imported here: config.connection brings in the API models (about 20 ms to create),
+    # and the main window imports this module before its first paint.
+    from faxgui.config.connection import AccountMissingError
+
+    expected = (MonopondError, EndpointError, AccountMissingError, KeyringUnavailableError)
+    if isinstance(error, expected):
         return error.user_message
     log.error("Unexpected error", exc_info=error)
     return (

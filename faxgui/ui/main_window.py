@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+# The window is built in two stages, so that it paints nearly as early as a bare window
+# (tests/benchmarks/test_bench_startup.py). What the first paint needs is imported here,
+# the rest where it is used, after that paint: the Qt namespace, reached through QtCore,
+# because `from PySide6.QtCore import Qt` makes PySide build its ~94 enum types at once
+# (about 40 ms); config.connection and the API models (about 20 ms of dataclass
+# creation); the Settings dialog; Qt classes the first paint does not use (PySide
+# creates each on first use, with its enums).
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -29,13 +35,6 @@ from PySide6.QtWidgets import (
 
 import faxgui
 from faxgui.api.enums import Verbosity
-from faxgui.api.models import FaxStatusRequest, FaxStatusResponse
-from faxgui.config.connection import (
-    AccountMissingError,
-    Connection,
-    check_connection,
-    make_connection,
-)
 from faxgui.config.endpoints import EndpointError, EndpointKind
 from faxgui.config.options import (
     ACCOUNT_USERNAME,
@@ -48,7 +47,7 @@ from faxgui.config.secrets import KeyringUnavailableError, PasswordStore
 from faxgui.config.settings import Settings
 from faxgui.sandbox.accounts import DEMO_USERNAME
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
-from faxgui.ui.fax_status_model import FaxStatusModel, totals_text
+from faxgui.ui.fax_status_model import COL_ERROR, FaxStatusModel, totals_text
 from faxgui.ui.feedback import (
     ERROR_STYLE,
     NOTE_STYLE,
@@ -56,8 +55,14 @@ from faxgui.ui.feedback import (
     connection_state,
     describe_error,
 )
-from faxgui.ui.settings_dialog import SettingsDialog
 from faxgui.ui.workers import run_task
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
+
+    from faxgui.api.models import FaxStatusRequest, FaxStatusResponse
+    from faxgui.config.connection import Connection
+    from faxgui.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +100,15 @@ class MainWindow(QMainWindow):
     """The app's one main window.
 
     It reads the settings it is given and saves them when Settings is
-    accepted or the window closes (its geometry).
+    accepted or the window closes (its geometry). It is built in two stages:
+    what its first paint shows, then, just after that paint, the rest (the
+    lookup table's model, selectable label text, starting the sandbox).
+
+    Signals:
+        built(): the second stage is done; emitted once.
     """
+
+    built = Signal()
 
     def __init__(
         self,
@@ -110,6 +122,7 @@ class MainWindow(QMainWindow):
         self._passwords = passwords
         self._sandbox = sandbox
         self._sandbox_problem = ""
+        self._second_stage_queued = False
         # Bumped when the service or account changes, so late answers from before are dropped.
         self._generation = 0
         self.settings_dialog: SettingsDialog | None = None
@@ -148,21 +161,24 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ building
 
     def _build_menus(self) -> None:
+        # Keyword arguments and setShortcuts with a list, to keep PySide's overload matching
+        # from creating classes the first paint does not need (see the imports): given
+        # positional text, QAction tries QIcon first; setShortcut tries Qt.Key.
         file_menu = self.menuBar().addMenu("&File")
-        self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action = QAction(text="&Settings…", parent=self)
+        self.settings_action.setShortcuts([QKeySequence("Ctrl+,")])
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action = QAction(text="&Quit", parent=self)
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
 
         help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About faxgui", self)
+        about = QAction(text="&About faxgui", parent=self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self._show_about)
         help_menu.addAction(about)
@@ -185,13 +201,12 @@ class MainWindow(QMainWindow):
         form = QFormLayout(box)
         for label in (self.where_label, self.account_label, self.test_result):
             label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Faxes go to:", self.where_label)
         form.addRow("Account:", self.account_label)
-        row = QHBoxLayout()
-        row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.test_result, 1)
-        form.addRow(row)
+        self._test_row = QHBoxLayout()
+        self._test_row.addWidget(self.test_button)
+        self._test_row.addWidget(self.test_result, 1)
+        form.addRow(self._test_row)
         return box
 
     def _lookup_box(self) -> QGroupBox:
@@ -208,30 +223,61 @@ class MainWindow(QMainWindow):
         layout.addLayout(row)
 
         table = self.lookup_table
-        table.setModel(self.lookup_model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setAlternatingRowColors(True)
         table.setWordWrap(False)
         table.verticalHeader().hide()
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(table, 1)
 
         for label in (self.totals_label, self.lookup_error):
             label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addWidget(label)
         self.lookup_error.setStyleSheet(ERROR_STYLE)
         self.lookup_error.hide()
         return box
 
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._second_stage_queued:
+            self._second_stage_queued = True
+            # Queued from the first paint, so it runs once that paint is done; queued
+            # from __init__ or showEvent, it could run before it.
+            QTimer.singleShot(0, self, self._finish_building)
+
+    def _finish_building(self) -> None:
+        """The second stage: what names a Qt namespace enum, and the sandbox.
+
+        The table's header asks the model for its titles with a Qt.Orientation,
+        so the model is only attached here; before, the table is empty anyway.
+        """
+        Qt = QtCore.Qt
+        for label in (
+            self.where_label,
+            self.account_label,
+            self.test_result,
+            self.totals_label,
+            self.lookup_error,
+        ):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Level with the first line of a long, wrapped answer (the result is empty until then).
+        self._test_row.setAlignment(self.test_button, Qt.AlignmentFlag.AlignTop)
+
+        self.lookup_table.setModel(self.lookup_model)
+        header = self.lookup_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(COL_ERROR, QHeaderView.ResizeMode.Stretch)
+
+        # Started here, not in __init__: its worker imports about 0.5 s of modules, taking
+        # the GIL in turns with the thread painting the window.
+        self._start_sandbox_if_chosen()
+        self.built.emit()
+
     # ------------------------------------------------------------------ settings
 
     def _apply_settings(self) -> None:
-        """Show the service and account the settings point at; start the sandbox if needed."""
+        """Show the service and account the settings point at."""
         kind = self._settings.get(ENDPOINT_KIND)
         username = self._settings.get(ACCOUNT_USERNAME)
         custom_url = self._settings.get(ENDPOINT_CUSTOM_URL)
@@ -244,7 +290,6 @@ class MainWindow(QMainWindow):
             "To send real faxes, choose Monopond in File → Settings…"
         )
         if sandbox:
-            self._sandbox.start()
             self.account_label.setText(f"{DEMO_USERNAME} (the sandbox's demo account)")
         else:
             self.account_label.setText(username or "None yet: enter it in File → Settings…")
@@ -280,13 +325,17 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         """Open the Settings dialog (window-modal); its changes apply when it is accepted."""
+        from faxgui.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self._settings, self._passwords, sandbox=self._sandbox, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._on_settings_finished)
         self.settings_dialog = dialog
         dialog.open()
 
     def _on_settings_finished(self, result: int) -> None:
+        from PySide6.QtWidgets import QDialog
+
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is None or result != QDialog.DialogCode.Accepted:
             return
@@ -295,10 +344,17 @@ class MainWindow(QMainWindow):
             self.test_result.setStyleSheet(NOTE_STYLE)
             self.test_result.setText(dialog.password_note)
         self._apply_settings()
+        self._start_sandbox_if_chosen()
+
+    def _start_sandbox_if_chosen(self) -> None:
+        if self._settings.get(ENDPOINT_KIND) is EndpointKind.SANDBOX:
+            self._sandbox.start()
 
     # ------------------------------------------------------------------ requests
 
     def _connection(self) -> Connection:
+        from faxgui.config.connection import make_connection
+
         kind = self._settings.get(ENDPOINT_KIND)
         username = self._settings.get(ACCOUNT_USERNAME)
         password = ""
@@ -315,6 +371,8 @@ class MainWindow(QMainWindow):
 
     def test_connection(self) -> None:
         """Check in the background that the service accepts the account; show the answer."""
+        from faxgui.config.connection import AccountMissingError, check_connection
+
         try:
             connection = self._connection()
         except (EndpointError, AccountMissingError, KeyringUnavailableError) as exc:
@@ -346,6 +404,9 @@ class MainWindow(QMainWindow):
 
     def look_up(self) -> None:
         """Ask the service, in the background, for every fax with the typed reference."""
+        from faxgui.api.models import FaxStatusRequest
+        from faxgui.config.connection import AccountMissingError
+
         reference = self.reference_edit.text().strip()
         if not reference:
             self._show_lookup_error("Type a reference to look up.")
@@ -411,6 +472,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ window
 
     def _show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About faxgui",

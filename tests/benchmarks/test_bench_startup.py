@@ -1,4 +1,8 @@
-"""Start-up: process start to the first painted main window, against a bare PySide6 window."""
+"""Start-up: process start to the first painted main window, against a bare PySide6 window.
+
+Both are timed as an installed app runs, from byte-compiled modules, in pairs: the goal is
+on the median of the ratios of faxgui's time to the bare window's just before it.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
+import faxgui
+
 pytestmark = pytest.mark.benchmark
 
-RUNS = 7
+WARM_UPS = 2
+RUNS = 15
 GOAL = 1.5
 
 # Both children print the wall-clock time of their first paint and quit; the parent
@@ -78,22 +85,37 @@ def _first_paint_seconds(script: str, env: dict[str, str]) -> float:
     return painted - started
 
 
+def _byte_compile_faxgui() -> None:
+    # An installed app has its .pyc files (pip writes them); a checkout run with
+    # PYTHONDONTWRITEBYTECODE=1 would recompile every module in every child. compileall
+    # writes them whatever that variable says.
+    package = Path(faxgui.__file__).parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True)
+
+
 def test_startup_to_first_paint_is_within_goal(tmp_path: Path) -> None:
+    _byte_compile_faxgui()
     env = dict(os.environ)
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     env["XDG_DATA_HOME"] = str(tmp_path / "data")
     # Warm the OS file cache for both, so neither pays for the first disk read.
-    _first_paint_seconds(_BARE, env)
-    _first_paint_seconds(_FAXGUI, env)
+    for _ in range(WARM_UPS):
+        _first_paint_seconds(_BARE, env)
+        _first_paint_seconds(_FAXGUI, env)
+    # Taken in pairs, one right after the other, so a busy spell on the machine slows both
+    # sides of a pair alike; the median of the pairs' ratios leaves out the pairs it hit
+    # unevenly. On a shared machine the ratio of the two medians swung between 1.2 and 1.6
+    # from one test run to the next where this one stayed within 0.1.
     bare, ours = [], []
     for _ in range(RUNS):
         bare.append(_first_paint_seconds(_BARE, env))
         ours.append(_first_paint_seconds(_FAXGUI, env))
-    bare_s, ours_s = statistics.median(bare), statistics.median(ours)
-    ratio = ours_s / bare_s
+    ratio = statistics.median(o / b for b, o in zip(bare, ours, strict=True))
     print(
-        f"\nstart-up to first paint: faxgui {ours_s * 1000:.0f} ms, bare PySide6 window "
-        f"{bare_s * 1000:.0f} ms, ratio {ratio:.2f}x (goal <= {GOAL}x)"
+        f"\nstart-up to first paint, median of {RUNS} runs: faxgui "
+        f"{statistics.median(ours) * 1000:.0f} ms, bare PySide6 window "
+        f"{statistics.median(bare) * 1000:.0f} ms; fastest {min(ours) * 1000:.0f} ms against "
+        f"{min(bare) * 1000:.0f} ms; ratio {ratio:.2f}x (median per pair, goal <= {GOAL}x)"
     )
     assert ratio <= GOAL
