@@ -61,8 +61,9 @@ def make_window(
     def make(own_settings: Settings | None = None) -> MainWindow:
         window = MainWindow(own_settings or settings, passwords, sandbox)
         qtbot.addWidget(window)
-        window.show()
-        qtbot.waitExposed(window)
+        # The window finishes building right after its first paint (see MainWindow.built).
+        with qtbot.waitExposed(window), qtbot.waitSignal(window.built, timeout=10_000):
+            window.show()
         return window
 
     return make

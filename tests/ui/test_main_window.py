@@ -186,6 +186,9 @@ def test_looking_up_a_sent_fax_lists_it_in_plain_words(
     assert model.index(0, cols.COL_NUMBER).data() == SUCCESS.number
     assert model.index(0, cols.COL_STATUS).data()
     assert window.totals_label.text().startswith("2 faxes")
+    # What the user sees is the table, not only the model behind it.
+    assert window.lookup_table.model() is model
+    assert window.lookup_table.horizontalHeader().isVisible()
     assert not window.lookup_error.isVisible()
     assert window.connection_status.text() == CONNECTED
 
@@ -201,7 +204,7 @@ def test_settings_accepted_from_the_menu_change_the_title_and_clear_old_answers(
     window.settings_action.trigger()
     dialog = window.settings_dialog
     assert dialog is not None
-    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(dialog.isVisible)
     qtbot.mouseClick(dialog.kind_buttons[EndpointKind.TEST], Qt.MouseButton.LeftButton)
     dialog.username_edit.clear()
     qtbot.keyClicks(dialog.username_edit, "frontdesk")

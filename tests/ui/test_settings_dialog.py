@@ -38,8 +38,8 @@ def make_dialog(
     def make() -> SettingsDialog:
         dialog = SettingsDialog(settings, passwords, sandbox=idle_sandbox)
         qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
+        with qtbot.waitExposed(dialog):
+            dialog.show()
         return dialog
 
     return make
