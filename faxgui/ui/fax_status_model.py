@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6 import QtCore
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
 
-from faxgui.api.enums import FaxResult
+from faxgui.api.enums import FaxResult, FaxStatus
 
 if TYPE_CHECKING:
     from faxgui.api.models import FaxMessageStatus, FaxStatusResponse
@@ -40,16 +40,27 @@ _DISPLAY_ROLE = 0
 
 def _cell(message: FaxMessageStatus, column: int) -> str:
     latest = message.latest_attempt
+    # Until a fax is done, a failed attempt is not its result: the service will try
+    # again, and "Failed" beside "waiting" would send a receptionist to resend it.
+    finished = message.status is FaxStatus.DONE
     if column == COL_REFERENCE:
         return message.message_ref or ""
     if column == COL_NUMBER:
         return message.send_to or ""
     if column == COL_STATUS:
+        if message.status is FaxStatus.QUEUED and latest and latest.error:
+            return "Waiting to try again"
         return message.status.description if message.status else "Unknown"
     if column == COL_RESULT:
-        return RESULT_WORDS[latest.result] if latest and latest.result else "Not finished yet"
+        if not finished:
+            return "Not finished yet"
+        return RESULT_WORDS[latest.result] if latest and latest.result else ""
     if column == COL_ERROR:
-        return latest.error.sentence if latest and latest.error else ""
+        if not (latest and latest.error):
+            return ""
+        if not finished:
+            return f"Last attempt: {latest.error.short_name.lower()}. It will be tried again."
+        return latest.error.sentence
     if column == COL_ATTEMPTS:
         return str(len(message.results))
     if column == COL_PAGES:

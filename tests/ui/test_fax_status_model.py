@@ -68,6 +68,22 @@ def test_a_fax_not_yet_sent_says_so(qtbot: QtBot) -> None:
     assert cells[COL_ATTEMPTS] == "0"
 
 
+def test_a_busy_fax_that_will_be_retried_is_not_called_failed(qtbot: QtBot) -> None:
+    retrying = FaxMessageStatus(
+        message_ref="invoice-9",
+        send_to="61500000002",
+        status=FaxStatus.QUEUED,
+        results=[FaxAttempt(attempt=1, result=FaxResult.FAILED, error=FaxError.FAX_BUSY)],
+    )
+    model = FaxStatusModel()
+    model.set_rows([retrying])
+
+    cells = row(model, 0)
+    assert cells[COL_STATUS] == "Waiting to try again"
+    assert cells[COL_RESULT] == "Not finished yet"
+    assert cells[COL_ERROR] == "Last attempt: phone number busy. It will be tried again."
+
+
 def test_headers_name_every_column(qtbot: QtBot) -> None:
     model = FaxStatusModel()
     shown = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(len(HEADERS))]
