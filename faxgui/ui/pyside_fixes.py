@@ -1,0 +1,42 @@
+"""Work-arounds for known PySide6 bugs, applied once when the ui package is first imported.
+
+PySide6 6.12.0 returns `True` from `SignalInstance.emit()` without taking a
+reference to it, so every signal emitted from Python lowers the reference
+count of `True` by one. On Python 3.11, where `True` is not yet immortal, a
+process that emits enough signals (a long day at the front desk, or a test
+run) dies with "Fatal Python error: bool_dealloc". Python 3.12 made `True`
+immortal, which is what we imitate here: we give it a reference count so large
+that no session can emit it away. The fix is applied only when a probe shows
+the leak, so it disappears by itself once PySide6 is fixed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+from PySide6.QtCore import QObject, Signal
+
+# Far more emits than any process will make, far below where a Py_ssize_t would overflow.
+_HEADROOM = 1 << 40
+
+
+class _Probe(QObject):
+    ping = Signal()
+
+
+def emit_leaks_true() -> bool:
+    """Does emitting a signal from Python lower the reference count of True?"""
+    probe = _Probe()
+    before = sys.getrefcount(True)
+    probe.ping.emit()
+    return sys.getrefcount(True) < before
+
+
+def protect_true_from_emit_leak() -> bool:
+    """Apply the fix if this PySide6 leaks; returns whether it was needed."""
+    if sys.version_info >= (3, 12) or not emit_leaks_true():
+        return False
+    # ob_refcnt is the first field of every CPython object.
+    ctypes.c_ssize_t.from_address(id(True)).value += _HEADROOM
+    return True
