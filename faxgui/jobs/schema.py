@@ -56,6 +56,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """,
         "CREATE INDEX messages_by_ref ON messages (message_ref)",
     ),
+    (
+        # What each send carries, by content, for the "sent twice by mistake?" warning.
+        # message_ref NULL: the send's shared documents, for the messages without their own.
+        """
+        CREATE TABLE document_digests (
+            send_ref TEXT NOT NULL REFERENCES sends (send_ref) ON DELETE CASCADE,
+            message_ref TEXT,
+            digest TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX document_digests_by_send ON document_digests (send_ref, message_ref)",
+        "CREATE INDEX sends_by_submitted ON sends (submitted)",
+    ),
 )
 
 LATEST_VERSION = len(MIGRATIONS)

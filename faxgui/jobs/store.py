@@ -174,6 +174,34 @@ class MessageRecord:
     updated: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentDigest:
+    """One document of a recorded send, by content (see `faxgui.compose.recent_sends`).
+
+    `message_ref` None: one of the send's shared documents, which every
+    message of the send without documents of its own carries.
+    """
+
+    send_ref: str
+    digest: str
+    message_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """A document that went, or is on its way, to one number.
+
+    `when` is when the service took it, or when it was recorded for a send
+    not submitted yet.
+    """
+
+    send_to: str
+    digest: str
+    when: datetime
+    broadcast_ref: str
+    state: SendState
+
+
 _SEND_COLUMNS = """
     s.send_ref, s.broadcast_id, b.broadcast_ref, b.account, b.endpoint, s.position, s.state,
     s.summary_json, s.created, s.updated, s.submitted, s.attempts, s.last_error
@@ -459,7 +487,44 @@ class JobStore:
             changed += cursor.rowcount
         return changed
 
+    def add_document_digests(self, digests: Iterable[DocumentDigest]) -> int:
+        """Record what recorded sends carry (see `deliveries`); returns the rows added."""
+        rows = [(d.send_ref, d.message_ref, d.digest) for d in digests]
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO document_digests (send_ref, message_ref, digest) VALUES (?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
     # ------------------------------------------------------------------ reading
+
+    def deliveries(self, since: datetime) -> list[Delivery]:
+        """Each number and document of the sends submitted since `since` or still on their way.
+
+        On their way: in the outbox, or on the wire. A message with documents
+        of its own carries those; the others carry their send's shared ones.
+        """
+        rows = self._connection().execute(
+            """
+            SELECT m.send_to, d.digest, COALESCE(s.submitted, s.created), b.broadcast_ref,
+                   s.state
+            FROM sends s
+            JOIN broadcasts b ON b.id = s.broadcast_id
+            JOIN messages m ON m.send_ref = s.send_ref
+            JOIN document_digests d ON d.send_ref = s.send_ref AND (
+                d.message_ref = m.message_ref
+                OR (d.message_ref IS NULL AND NOT EXISTS (
+                    SELECT 1 FROM document_digests own
+                    WHERE own.send_ref = m.send_ref AND own.message_ref = m.message_ref
+                ))
+            )
+            WHERE s.state IN ('outbox', 'submitting')
+               OR (s.state = 'submitted' AND s.submitted >= ?)
+            """,
+            (_iso(since),),
+        )
+        return [Delivery(r[0], r[1], _moment(r[2]), r[3], SendState(r[4])) for r in rows]
 
     def broadcast(self, broadcast_id: int) -> BroadcastRecord | None:
         row = (
