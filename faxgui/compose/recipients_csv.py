@@ -71,7 +71,7 @@ _REF_HEADERS = ("message reference", "message ref", "messageref", "reference")
 _DELIMITERS = (",", ";", "\t", "|")
 _SAMPLE_LINES = 50
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# What reading takes off again: the apostrophe `_safe_cell` put before such a character.
+# What reading takes off again: the apostrophe `safe_cell` put before such a character.
 _FORMULA_CHARS = frozenset(_FORMULA_START)
 
 
@@ -350,10 +350,10 @@ def recipients_csv_text(recipients: Sequence[Recipient]) -> str:
     for recipient in recipients:
         writer.writerow(
             [
-                _safe_cell(recipient.name),
-                _safe_cell(recipient.fax_number),
-                _safe_cell(recipient.message_ref),
-                *(_safe_cell(recipient.extra.get(name, "")) for name in extra_names),
+                safe_cell(recipient.name),
+                safe_cell(recipient.fax_number),
+                safe_cell(recipient.message_ref),
+                *(safe_cell(recipient.extra.get(name, "")) for name in extra_names),
             ]
         )
     return out.getvalue()
@@ -372,6 +372,6 @@ def write_recipients_csv(recipients: Sequence[Recipient], path: Path) -> None:
         raise
 
 
-def _safe_cell(value: str) -> str:
+def safe_cell(value: str) -> str:
     """A cell a spreadsheet shows as text, never runs as a formula."""
     return "'" + value if value.startswith(_FORMULA_START) else value
