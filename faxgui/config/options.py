@@ -111,6 +111,13 @@ NETWORK_TIMEOUT_S = Option(
     unit="seconds",
     decimals=0,
 )
+PHONE_REGION = Option(
+    "phone.default_region",
+    str,
+    "AU",
+    "The country of fax numbers written without a country code, such as (02) 8003 9890 "
+    "(an ISO 3166 code: AU, GB, US).",
+)
 WINDOW_GEOMETRY = Option(
     "window.geometry",
     str,
@@ -126,6 +133,7 @@ OPTIONS: dict[str, Option[Any]] = {
         ACCOUNT_USERNAME,
         SANDBOX_SPEED,
         NETWORK_TIMEOUT_S,
+        PHONE_REGION,
         WINDOW_GEOMETRY,
     )
 }

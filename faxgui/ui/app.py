@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 # Only what opening the window needs is imported up front (see main_window.py on the
@@ -32,6 +33,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="faxgui",
         description="Compose and send faxes through the Monopond Fax API v2.1.",
+    )
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="documents to attach to the new fax (PDF, TIFF, Word, …)",
     )
     parser.add_argument("--version", action="version", version=f"faxgui {faxgui.__version__}")
     parser.add_argument(
@@ -93,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.load()
     sandbox = EmbeddedSandbox(settings.get(SANDBOX_SPEED))
     app.aboutToQuit.connect(sandbox.stop)
-    window = MainWindow(settings, PasswordStore(), sandbox)
+    window = MainWindow(settings, PasswordStore(), sandbox, files=args.files)
     window.built.connect(_set_window_icon)
     window.show()
     if args.self_test:
@@ -101,14 +109,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report = _self_test(window, sandbox, settings.get(NETWORK_TIMEOUT_S))
         sandbox.stop()
+        _wind_down(window)
         print(json.dumps(report), flush=True)
         return 0 if report["ok"] else 1
     status = app.exec()
-    # A task still running (the sandbox starting, a lookup) ends while the application is
-    # whole: Qt would otherwise wait for it inside QApplication's destructor, half torn
-    # down, where Python code on the worker can crash the process on the way out.
-    QThreadPool.globalInstance().waitForDone()
+    _wind_down(window)
     return status
+
+
+def _wind_down(window: MainWindow) -> None:
+    # A task still running (the sandbox starting, a lookup, a send, an outbox pass) ends
+    # while the application is whole: Qt would otherwise wait for it inside QApplication's
+    # destructor, half torn down, where Python code on the worker can crash the process on
+    # the way out. The job store and address book are closed after them: nothing uses them.
+    QThreadPool.globalInstance().waitForDone()
+    window.close_stores()
 
 
 # --------------------------------------------------------------------------- self-test

@@ -1,9 +1,12 @@
-"""The main window: where faxes go, a connection check, and looking up a fax by reference."""
+"""The main window: composing and sending a fax, looking one up, and where faxes go."""
 
 from __future__ import annotations
 
+import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -12,8 +15,9 @@ from urllib.parse import urlsplit
 # the rest where it is used, after that paint: the Qt namespace, reached through QtCore,
 # because `from PySide6.QtCore import Qt` makes PySide build its ~94 enum types at once
 # (about 40 ms); config.connection and the API models (about 20 ms of dataclass
-# creation); the Settings dialog; Qt classes the first paint does not use (PySide
-# creates each on first use, with its enums).
+# creation); the Settings dialog; the composer and everything that sends (the compose
+# modules bring in phonenumbers, SQLite and the imaging libraries); Qt classes the first
+# paint does not use (PySide creates each on first use, with its enums).
 from PySide6 import QtCore
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -29,18 +33,21 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 import faxgui
 from faxgui.api.enums import Verbosity
+from faxgui.api.errors import ServiceFault
 from faxgui.config.endpoints import EndpointError, EndpointKind
 from faxgui.config.options import (
     ACCOUNT_USERNAME,
     ENDPOINT_CUSTOM_URL,
     ENDPOINT_KIND,
     NETWORK_TIMEOUT_S,
+    PHONE_REGION,
     WINDOW_GEOMETRY,
 )
 from faxgui.config.secrets import KeyringUnavailableError, PasswordStore
@@ -60,14 +67,25 @@ from faxgui.ui.workers import run_task
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
+    from faxgui.api.client import MonopondClient
     from faxgui.api.models import FaxStatusRequest, FaxStatusResponse
+    from faxgui.compose.phone import PhoneNormaliser
+    from faxgui.compose.pipeline import SendReport
     from faxgui.config.connection import Connection
+    from faxgui.jobs.address_book import AddressBook
+    from faxgui.jobs.store import JobStore
+    from faxgui.ui.compose_tab import ComposeTab
     from faxgui.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
 SANDBOX_TITLE = "faxgui — Sandbox (simulated faxes)"
 NOT_CONNECTED_YET = "Not connected yet"
+COMPOSE_TAB_TITLE = "New fax"
+LOOKUP_TAB_TITLE = "Look up a fax"
+
+# How long a passing remark stays in the status bar.
+MESSAGE_MS = 20_000
 
 # Which FaxStatusRequest field each choice of the lookup box fills in.
 REFERENCE_KINDS = (
@@ -86,6 +104,54 @@ WARNING_STYLE = (
 )
 
 
+def waiting_text(count: int) -> str:
+    """The status bar's note on the outbox: "3 faxes waiting to be sent" (empty for none)."""
+    if count <= 0:
+        return ""
+    return f"{count:,} fax{'' if count == 1 else 'es'} waiting to be sent"
+
+
+@dataclass(frozen=True, slots=True)
+class SendTarget:
+    """Where sends go, as plain values: the send pipeline's workers read it, never the window."""
+
+    kind: EndpointKind
+    custom_url: str
+    username: str
+    sandbox_url: str | None
+    timeout_s: float
+
+
+class ClientFactory:
+    """Makes a MonopondClient for the service and account in the settings at the time.
+
+    The window replaces `target` (on the GUI thread) whenever the settings or
+    the sandbox change; the send pipeline calls the factory on its workers,
+    which look the password up in the keyring there, off the GUI thread.
+    """
+
+    def __init__(self, passwords: PasswordStore, target: SendTarget) -> None:
+        self._passwords = passwords
+        self.target = target
+
+    def __call__(self) -> MonopondClient:
+        from faxgui.config.connection import make_connection
+
+        target = self.target
+        password = ""
+        if target.kind is not EndpointKind.SANDBOX and target.username:
+            password = self._passwords.get(target.kind, target.username) or ""
+        connection = make_connection(
+            target.kind,
+            custom_url=target.custom_url,
+            username=target.username,
+            password=password,
+            sandbox_url=target.sandbox_url,
+            timeout_s=target.timeout_s,
+        )
+        return connection.client()
+
+
 def window_title(kind: EndpointKind, username: str, custom_url: str) -> str:
     """'faxgui — <who> @ <where>', or the sandbox title that says faxes are simulated."""
     if kind is EndpointKind.SANDBOX:
@@ -97,15 +163,19 @@ def window_title(kind: EndpointKind, username: str, custom_url: str) -> str:
 
 
 class MainWindow(QMainWindow):
-    """The app's one main window.
+    """The app's one main window: the "New fax" tab (the composer) and "Look up a fax".
 
     It reads the settings it is given and saves them when Settings is
     accepted or the window closes (its geometry). It is built in two stages:
     what its first paint shows, then, just after that paint, the rest (the
-    lookup table's model, selectable label text, starting the sandbox).
+    composer and what sends, the job store, the lookup table's model,
+    selectable label text, starting the sandbox). `files` are attached to the
+    fax being composed once the composer is there. The job store and the
+    address book are the app's only ones: `close_stores()` closes them once
+    no worker uses them any more.
 
     Signals:
-        built(): the second stage is done; emitted once.
+        built(): the second stage is done, the composer is there; emitted once.
     """
 
     built = Signal()
@@ -116,6 +186,8 @@ class MainWindow(QMainWindow):
         passwords: PasswordStore,
         sandbox: EmbeddedSandbox,
         parent: QWidget | None = None,
+        *,
+        files: Sequence[Path] = (),
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -123,6 +195,14 @@ class MainWindow(QMainWindow):
         self._sandbox = sandbox
         self._sandbox_problem = ""
         self._second_stage_queued = False
+        self._files = list(files)
+        self._client_factory = ClientFactory(passwords, self._send_target())
+        # The default country and service the composer reads numbers for.
+        self._numbers_key: tuple[str, bool] | None = None
+        self._closing = False
+        self.job_store: JobStore | None = None
+        self.address_book: AddressBook | None = None
+        self.compose_tab: ComposeTab | None = None
         # Bumped when the service or account changes, so late answers from before are dropped.
         self._generation = 0
         self.settings_dialog: SettingsDialog | None = None
@@ -141,9 +221,19 @@ class MainWindow(QMainWindow):
         self.totals_label = QLabel()
         self.lookup_error = QLabel()
         self.connection_status = QLabel(NOT_CONNECTED_YET)
+        self.waiting_label = QLabel()
+        self.tabs = QTabWidget()
+        self.compose_page = QWidget()
+        self.lookup_page = QWidget()
 
         self._build_menus()
         self._build_central()
+        self.waiting_label.hide()
+        self.waiting_label.setToolTip(
+            "Not yet submitted: they go out by themselves when the fax service can be "
+            "reached (F5 tries now)"
+        )
+        self.statusBar().addPermanentWidget(self.waiting_label)
         self.statusBar().addPermanentWidget(self.connection_status)
 
         sandbox.ready.connect(self._on_sandbox_ready)
@@ -164,7 +254,7 @@ class MainWindow(QMainWindow):
         # Keyword arguments and setShortcuts with a list, to keep PySide's overload matching
         # from creating classes the first paint does not need (see the imports): given
         # positional text, QAction tries QIcon first; setShortcut tries Qt.Key.
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.file_menu = self.menuBar().addMenu("&File")
         self.settings_action = QAction(text="&Settings…", parent=self)
         self.settings_action.setShortcuts([QKeySequence("Ctrl+,")])
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
@@ -176,6 +266,21 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         file_menu.addAction(self.quit_action)
+
+        go_menu = self.menuBar().addMenu("&Go")
+        self.show_compose_action = QAction(text="&New fax tab", parent=self)
+        self.show_compose_action.setShortcuts([QKeySequence("Ctrl+1")])
+        self.show_compose_action.triggered.connect(self.show_composer)
+        go_menu.addAction(self.show_compose_action)
+        self.show_lookup_action = QAction(text="&Look up a fax tab", parent=self)
+        self.show_lookup_action.setShortcuts([QKeySequence("Ctrl+2")])
+        self.show_lookup_action.triggered.connect(self.show_lookup)
+        go_menu.addAction(self.show_lookup_action)
+        go_menu.addSeparator()
+        self.retry_outbox_action = QAction(text="&Send waiting faxes now", parent=self)
+        self.retry_outbox_action.setShortcuts([QKeySequence("F5")])
+        self.retry_outbox_action.setEnabled(False)
+        go_menu.addAction(self.retry_outbox_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction(text="&About faxgui", parent=self)
@@ -191,10 +296,15 @@ class MainWindow(QMainWindow):
             label.setWordWrap(True)
             label.hide()
             layout.addWidget(label)
-        layout.addWidget(self._connection_box())
-        layout.addWidget(self._lookup_box(), 1)
+        QVBoxLayout(self.compose_page).setContentsMargins(0, 0, 0, 0)
+        lookup = QVBoxLayout(self.lookup_page)
+        lookup.addWidget(self._connection_box())
+        lookup.addWidget(self._lookup_box(), 1)
+        self.tabs.addTab(self.compose_page, COMPOSE_TAB_TITLE)
+        self.tabs.addTab(self.lookup_page, LOOKUP_TAB_TITLE)
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.resize(900, 620)
+        self.resize(1200, 800)
 
     def _connection_box(self) -> QGroupBox:
         box = QGroupBox("Connection")
@@ -246,7 +356,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._finish_building)
 
     def _finish_building(self) -> None:
-        """The second stage: what names a Qt namespace enum, and the sandbox.
+        """The second stage: what names a Qt namespace enum, the sandbox, then the composer.
 
         The table's header asks the model for its titles with a Qt.Orientation,
         so the model is only attached here; before, the table is empty anyway.
@@ -272,7 +382,167 @@ class MainWindow(QMainWindow):
         # Started here, not in __init__: its worker imports about 0.5 s of modules, taking
         # the GIL in turns with the thread painting the window.
         self._start_sandbox_if_chosen()
+        # The composer's Qt-free modules load on a worker (about 0.3 s, most of it pymupdf
+        # and phonenumbers), so the window answers while they do; then its widgets are
+        # made here.
+        run_task(
+            _import_composer_modules,
+            on_done=lambda _: self._build_composer(),
+            on_error=lambda _: self._build_composer(),
+            context=self,
+        )
+
+    def _build_composer(self) -> None:
+        """The "New fax" tab: the composer, what sends it, the outbox and the saved draft."""
+        if self._closing:
+            return
+        self._add_composer_tab()
         self.built.emit()
+
+    def _add_composer_tab(self) -> None:
+        from faxgui.jobs.store import JobStore
+        from faxgui.ui.compose_tab import ComposeTab
+
+        try:
+            self.job_store = JobStore()
+        except Exception as exc:
+            log.exception("Could not open the job store")
+            problem = QLabel(
+                f"faxgui could not open its fax history ({exc}), so it cannot send faxes. "
+                "Free some disk space, or check that your data folder can be written to, "
+                "then start faxgui again."
+            )
+            problem.setWordWrap(True)
+            problem.setStyleSheet(WARNING_STYLE)
+            problem.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop)
+            self.compose_page.layout().addWidget(problem)
+            return
+        numbers = self._phone_numbers()
+        tab = self.compose_tab = ComposeTab(
+            self.job_store, self._client_factory, numbers, self.compose_page
+        )
+        self.compose_page.layout().addWidget(tab)
+        # At once, not when the layout gets round to it: `built` means the tab is there.
+        tab.show()
+        self._add_composer_actions(tab)
+        tab.status_message.connect(lambda text: self.statusBar().showMessage(text, MESSAGE_MS))
+        tab.waiting_changed.connect(self._show_waiting)
+        tab.look_up_requested.connect(self.look_up_broadcast)
+        tab.recipients_added.connect(self.show_composer)
+        tab.controller.finished.connect(self._after_send)
+        tab.watcher.pass_finished.connect(lambda done: self._after_send(done.report))
+        self.retry_outbox_action.triggered.connect(tab.retry_outbox)
+        self._open_address_book(tab, numbers)
+        tab.start()
+        if self._files:
+            tab.add_files(self._files)
+            self._files = []
+        if self.tabs.currentWidget() is self.compose_page:
+            tab.composer.recipients_panel.to_edit.setFocus()
+
+    def _open_address_book(self, tab: ComposeTab, numbers: PhoneNormaliser) -> None:
+        from faxgui.jobs.address_book import AddressBook
+
+        try:
+            self.address_book = AddressBook(numbers=numbers)
+        except Exception as exc:
+            log.exception("Could not open the address book")
+            reason = getattr(exc, "user_message", None) or str(exc)
+            self._add_notice(
+                f"The address book could not be opened ({reason}). Faxes can still be sent "
+                "to numbers typed in “To:”."
+            )
+            return
+        tab.set_address_book(self.address_book)
+
+    def _add_composer_actions(self, tab: ComposeTab) -> None:
+        """The composer's own actions in the File menu, shortcuts and all (never duplicated)."""
+        composer = tab.composer
+        groups = [
+            [tab.new_fax_action, tab.address_book_action],
+            [
+                composer.add_documents_action,
+                composer.saved_document_action,
+                composer.focus_to_action,
+                composer.paste_action,
+                composer.import_action,
+                composer.export_action,
+            ],
+            [composer.next_problem_action, composer.send_action],
+        ]
+        listed = {action for group in groups for action in group}
+        # Any the composer gains later are listed too, rather than left out of the menu.
+        groups[1] += [action for action in composer.actions() if action not in listed]
+        for group in groups:
+            self.file_menu.insertActions(self.settings_action, group)
+            self.file_menu.insertSeparator(self.settings_action)
+            for action in group:
+                # Chosen from the menu while another tab shows, it is about the composer.
+                action.triggered.connect(self.show_composer)
+
+    def _phone_numbers(self) -> PhoneNormaliser:
+        """The fax number reader for the default country in Settings, and for the service."""
+        from faxgui.compose.phone import DEFAULT_REGION, PhoneNormaliser, region_name
+        from faxgui.sandbox.numbers import TEST_NUMBER_PREFIX
+
+        region = self._settings.get(PHONE_REGION)
+        sandbox = self._settings.get(ENDPOINT_KIND) is EndpointKind.SANDBOX
+        self._numbers_key = (region, sandbox)
+
+        def is_test_number(digits: str) -> bool:
+            return digits.startswith(TEST_NUMBER_PREFIX)
+
+        extra_valid = is_test_number if sandbox else None
+        try:
+            return PhoneNormaliser(region, extra_valid=extra_valid)
+        except ValueError:
+            self._add_notice(
+                f"The default country for fax numbers in the settings, “{region}”, is not "
+                f"one faxgui knows, so numbers are read as in {region_name(DEFAULT_REGION)}. "
+                "Choose the country in File → Settings…"
+            )
+            return PhoneNormaliser(DEFAULT_REGION, extra_valid=extra_valid)
+
+    # ------------------------------------------------------------------ tabs
+
+    def show_composer(self) -> None:
+        """Bring the "New fax" tab forward."""
+        if self.tabs.currentWidget() is not self.compose_page:
+            self.tabs.setCurrentWidget(self.compose_page)
+            if self.compose_tab is not None:
+                self.compose_tab.composer.recipients_panel.to_edit.setFocus()
+
+    def show_lookup(self) -> None:
+        """Bring the "Look up a fax" tab forward, ready to type a reference."""
+        self.tabs.setCurrentWidget(self.lookup_page)
+        self.reference_edit.setFocus()
+        self.reference_edit.selectAll()
+
+    def look_up_broadcast(self, broadcast_ref: str) -> None:
+        """Show the faxes of one broadcast in the lookup tab."""
+        self.show_lookup()
+        self.reference_kind.setCurrentIndex(self.reference_kind.findData("broadcast_ref"))
+        self.reference_edit.setText(broadcast_ref)
+        self.look_up()
+
+    def _after_send(self, report: SendReport | None) -> None:
+        """The connection state, from what the service said (or did not say) to a send."""
+        if report is None:
+            return
+        if report.stopped_by is not None:
+            self._set_connection_state(report.stopped_by)
+        elif report.submitted or any(isinstance(r.error, ServiceFault) for r in report.failed):
+            self._set_connection_state(None)
+
+    def _show_waiting(self, count: int) -> None:
+        self.waiting_label.setText(waiting_text(count))
+        self.waiting_label.setVisible(count > 0)
+        self.retry_outbox_action.setEnabled(count > 0)
+
+    def _add_notice(self, text: str) -> None:
+        shown = self.notice.text()
+        self.notice.setText(f"{shown}\n\n{text}" if shown else text)
+        self.notice.show()
 
     # ------------------------------------------------------------------ settings
 
@@ -294,6 +564,21 @@ class MainWindow(QMainWindow):
         else:
             self.account_label.setText(username or "None yet: enter it in File → Settings…")
         self._show_where()
+
+    def _send_target(self) -> SendTarget:
+        return SendTarget(
+            kind=self._settings.get(ENDPOINT_KIND),
+            custom_url=self._settings.get(ENDPOINT_CUSTOM_URL),
+            username=self._settings.get(ACCOUNT_USERNAME),
+            sandbox_url=self._sandbox.url,
+            timeout_s=self._settings.get(NETWORK_TIMEOUT_S),
+        )
+
+    def _service_changed(self) -> None:
+        """Sends go where the settings now say; waiting faxes try again there."""
+        self._client_factory.target = self._send_target()
+        if self.compose_tab is not None:
+            self.compose_tab.retry_outbox()
 
     def _show_where(self) -> None:
         kind = self._settings.get(ENDPOINT_KIND)
@@ -318,10 +603,12 @@ class MainWindow(QMainWindow):
     def _on_sandbox_ready(self, _url: str) -> None:
         self._sandbox_problem = ""
         self._show_where()
+        self._service_changed()
 
     def _on_sandbox_failed(self, message: str) -> None:
         self._sandbox_problem = message
         self._show_where()
+        self._service_changed()
 
     def open_settings(self) -> None:
         """Open the Settings dialog (window-modal); its changes apply when it is accepted."""
@@ -344,6 +631,12 @@ class MainWindow(QMainWindow):
             self.test_result.setStyleSheet(NOTE_STYLE)
             self.test_result.setText(dialog.password_note)
         self._apply_settings()
+        if self.compose_tab is not None:
+            region = self._settings.get(PHONE_REGION)
+            sandbox = self._settings.get(ENDPOINT_KIND) is EndpointKind.SANDBOX
+            if self._numbers_key != (region, sandbox):
+                self.compose_tab.set_numbers(self._phone_numbers())
+        self._service_changed()
         self._start_sandbox_if_chosen()
 
     def _start_sandbox_if_chosen(self) -> None:
@@ -488,6 +781,23 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(QByteArray.fromBase64(saved.encode("utf-8")))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        tab = self.compose_tab
+        if tab is not None and tab.sending:
+            # Its requests are recorded, but one may be on the wire: let it be answered.
+            event.ignore()
+            self.statusBar().showMessage(
+                "A fax is being sent. Close faxgui once it has been handed over, "
+                "or press Cancel in the “Sending fax” window first.",
+                MESSAGE_MS,
+            )
+            tab.progress_dialog.raise_()
+            tab.progress_dialog.activateWindow()
+            return
+        self._closing = True
+        if tab is not None:
+            if tab.controller.awaiting_confirmation:
+                tab.controller.cancel()
+            tab.shut_down()
         self._settings.set(
             WINDOW_GEOMETRY, bytes(self.saveGeometry().toBase64().data()).decode("ascii")
         )
@@ -496,6 +806,32 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("Could not save the window size to %s: %s", self._settings.path, exc)
         super().closeEvent(event)
+
+    def close_stores(self) -> None:
+        """Close the job store and the address book: call once every worker has finished."""
+        if self.job_store is not None:
+            self.job_store.close()
+        if self.address_book is not None:
+            self.address_book.close()
+
+
+# What the composer, the send pipeline and the address book import that Qt does not need.
+_COMPOSER_MODULES = (
+    "faxgui.compose.draft",
+    "faxgui.compose.validation",
+    "faxgui.compose.recipients_csv",
+    "faxgui.compose.requests",
+    "faxgui.compose.pipeline",
+    "faxgui.compose.recent_sends",
+    "faxgui.compose.autosave",
+    "faxgui.jobs.store",
+    "faxgui.jobs.address_book",
+)
+
+
+def _import_composer_modules() -> None:
+    for name in _COMPOSER_MODULES:
+        importlib.import_module(name)
 
 
 def _fax_status(connection: Connection, request: FaxStatusRequest) -> FaxStatusResponse:

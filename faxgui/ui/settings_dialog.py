@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from faxgui.compose.phone import region_choices
 from faxgui.config.connection import AccountMissingError, check_connection, make_connection
 from faxgui.config.endpoints import EXAMPLE_URL, EndpointError, EndpointKind, validate_custom_url
 from faxgui.config.options import (
@@ -30,6 +32,7 @@ from faxgui.config.options import (
     ENDPOINT_KIND,
     NETWORK_TIMEOUT_S,
     OPTIONS,
+    PHONE_REGION,
     Option,
 )
 from faxgui.config.secrets import KeyringUnavailableError, PasswordStore
@@ -100,6 +103,7 @@ class SettingsDialog(QDialog):
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.account_note = QLabel()
+        self.region_combo = QComboBox()
         self.test_button = QPushButton("Test connection")
         self.test_result = QLabel()
         self.button_box = QDialogButtonBox(
@@ -112,6 +116,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self._service_box())
         layout.addWidget(self._account_box())
+        layout.addWidget(self._numbers_box())
         layout.addWidget(self._advanced_box())
         test_row = QHBoxLayout()
         test_row.addWidget(self.test_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -163,6 +168,30 @@ class SettingsDialog(QDialog):
         form.addRow("User name:", self.username_edit)
         form.addRow("Password:", self.password_edit)
         form.addRow(self.account_note)
+        return box
+
+    def _numbers_box(self) -> QGroupBox:
+        box = QGroupBox("Fax numbers")
+        form = QFormLayout(box)
+        for code, name in region_choices():
+            self.region_combo.addItem(f"{name} ({code})", code)
+        current = self.region_combo.findData(self._settings.get(PHONE_REGION).upper())
+        if current < 0:
+            current = self.region_combo.findData(PHONE_REGION.default)
+        self.region_combo.setCurrentIndex(current)
+        self.region_combo.setToolTip("Type the first letters of a country to jump to it")
+        hint = QLabel(
+            "Numbers written without a country code, like (02) 8003 9890, are read as "
+            "numbers in this country. Numbers starting with + or the international prefix "
+            "are read as written."
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet(NOTE_STYLE)
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        column.addWidget(self.region_combo, 0, Qt.AlignmentFlag.AlignLeft)
+        column.addWidget(hint)
+        form.addRow("Default country:", column)
         return box
 
     def _advanced_box(self) -> QGroupBox:
@@ -319,6 +348,7 @@ class SettingsDialog(QDialog):
         self._settings.set(ENDPOINT_KIND, kind)
         self._settings.set(ENDPOINT_CUSTOM_URL, custom_url)
         self._settings.set(ACCOUNT_USERNAME, username)
+        self._settings.set(PHONE_REGION, self.region_combo.currentData())
         for name, editor in self._option_editors.items():
             self._settings.set(OPTIONS[name], _option_value(editor))
         try:

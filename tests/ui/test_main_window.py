@@ -73,7 +73,7 @@ def test_menus_have_the_usual_shortcuts(make_window: MakeWindow) -> None:
     assert window.settings_action.shortcut().toString() == "Ctrl+,"
     assert window.quit_action.shortcut().toString() == "Ctrl+Q"
     menus = [action.text() for action in window.menuBar().actions()]
-    assert menus == ["&File", "&Help"]
+    assert menus == ["&File", "&Go", "&Help"]
 
 
 def test_test_connection_against_the_sandbox_succeeds(
@@ -141,6 +141,7 @@ def test_looking_up_an_unknown_reference_says_there_is_no_such_fax(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     window = make_window()
+    window.show_lookup_action.trigger()
     qtbot.keyClicks(window.reference_edit, "no-such-fax-2026")
     qtbot.keyClick(window.reference_edit, Qt.Key.Key_Return)
 
@@ -175,6 +176,7 @@ def test_looking_up_a_sent_fax_lists_it_in_plain_words(
             )
         )
     window = make_window()
+    window.show_lookup_action.trigger()
     window.reference_kind.setCurrentIndex(window.reference_kind.findText("Send reference"))
     qtbot.keyClicks(window.reference_edit, "front-desk-batch-1")
     qtbot.keyClick(window.reference_edit, Qt.Key.Key_Return)
@@ -197,6 +199,7 @@ def test_settings_accepted_from_the_menu_change_the_title_and_clear_old_answers(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     window = make_window()
+    window.show_lookup_action.trigger()
     qtbot.keyClicks(window.reference_edit, "asked-of-the-sandbox")
     qtbot.keyClick(window.reference_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(window.lookup_error.isVisible, timeout=20_000)

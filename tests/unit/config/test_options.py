@@ -24,6 +24,7 @@ def test_registry_holds_the_documented_options_with_their_defaults() -> None:
         "account.username": "",
         "sandbox.speed": 10.0,
         "network.timeout_s": 30.0,
+        "phone.default_region": "AU",
         "window.geometry": "",
     }
     assert all(option.description for option in OPTIONS.values())
