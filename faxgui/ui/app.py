@@ -97,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run faxgui; returns the process exit status."""
     args = _parse_args(argv)
     _configure_logging(args.debug)
+    # Workers (sending, CSV imports, rendering) run Python beside the GUI thread; at the
+    # default 5 ms switch interval each Python step of a frame can wait that long for the
+    # interpreter lock, and a frame takes several. 1 ms keeps the window fluid.
+    sys.setswitchinterval(0.001)
     app = _application()
     settings = Settings.load()
     sandbox = EmbeddedSandbox(settings.get(SANDBOX_SPEED))

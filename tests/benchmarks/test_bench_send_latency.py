@@ -11,12 +11,13 @@ for this process's interpreter lock.
 
 On a shared machine other processes also delay the GUI thread, so the send
 is measured in three rounds and the best one is held to the budget, as
-timing benchmarks usually take the best of several runs. The baseline,
-measured the same way in the same run (best of three too), is a worker
-thread running plain Python, which hands the interpreter lock over every
-5 ms: the gaps no background work can avoid on this machine at this moment.
-When the machine is so busy that even the baseline misses the budget, the
-send is held to the baseline instead.
+timing benchmarks usually take the best of several runs; every round is
+printed. The baseline, measured the same way in the same run (best of three
+too), is a worker thread running plain Python at the interpreter's default
+5 ms switch interval: what background work costs the GUI without the send
+controller's care (it shortens the switch interval and holds off garbage
+collection while it sends). The ratio to it is reported; the budget is held
+as the issue states it, 50 ms.
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def test_the_gui_thread_stays_responsive_during_a_10000_recipient_send(
         print(f"[bench]   round {number}: sent in {gaps.seconds:.1f} s; GUI event loop: {gaps}")
     print(f"[bench]   baseline (a plain-Python worker thread, 2 s, best round): {baseline}")
     best = min(rounds, key=lambda g: g.worst)
-    budget = max(BUDGET_MS, baseline.worst)
+    budget = BUDGET_MS
     print(
         f"[bench]   best round: largest gap {best.worst:.1f} ms, ratio to the baseline "
         f"{best.worst / baseline.worst:.2f} (budget {budget:.0f} ms)"
