@@ -45,7 +45,6 @@ import re
 import sqlite3
 import sys
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -59,9 +58,9 @@ from faxgui.compose.phone import PhoneNormaliser, looks_like_number
 from faxgui.compose.recipients_csv import RowProblem, read_recipients_csv, safe_cell
 from faxgui.compose.validation import Severity
 from faxgui.jobs.schema import SchemaTooNewError, migrate
+from faxgui.jobs.sqlite import ThreadConnections
 
 FILE_NAME = "contacts.sqlite3"
-_BUSY_TIMEOUT_MS = 10_000
 
 # Append, never edit (see faxgui.jobs.schema).
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -377,11 +376,9 @@ class AddressBook:
         self._path = path if path is not None else default_address_book_path()
         self._set_numbers(numbers if numbers is not None else PhoneNormaliser())
         self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
-        self._closed = False
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = ThreadConnections(
+            self._path, lambda: AddressBookError("The address book is closed. Open it again.")
+        )
         connection = self._connection()
         try:
             connection.execute("PRAGMA journal_mode = WAL")
@@ -420,11 +417,7 @@ class AddressBook:
 
     def close(self) -> None:
         """Close every connection; the book cannot be used afterwards. Safe to repeat."""
-        with self._connections_lock:
-            self._closed = True
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
+        self._db.close()
 
     def __enter__(self) -> AddressBook:
         return self
@@ -435,34 +428,10 @@ class AddressBook:
     # ------------------------------------------------------------------ plumbing
 
     def _connection(self) -> sqlite3.Connection:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is not None and not self._closed:
-            return connection
-        with self._connections_lock:
-            if self._closed:
-                raise AddressBookError("The address book is closed. Open it again.")
-            # check_same_thread=False only so close() can close it from another thread;
-            # it is used by the thread that opened it and no other.
-            connection = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False, timeout=0
-            )
-            self._connections.append(connection)
-        connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        self._local.connection = connection
-        return connection
+        return self._db.connection()
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._db.transaction()
 
     def _now(self) -> str:
         return _iso(self._clock())

@@ -13,8 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,9 +24,9 @@ import platformdirs
 
 from faxgui.api.models import FaxMessageStatus
 from faxgui.jobs.schema import migrate
+from faxgui.jobs.sqlite import ThreadConnections
 
 FILE_NAME = "jobs.sqlite3"
-_BUSY_TIMEOUT_MS = 10_000
 
 
 def default_store_path() -> Path:
@@ -265,11 +264,7 @@ class JobStore:
     ) -> None:
         self._path = path if path is not None else default_store_path()
         self._clock = clock if clock is not None else (lambda: datetime.now(UTC))
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
-        self._closed = False
-        self._path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = ThreadConnections(self._path, lambda: JobStoreError("the job store is closed"))
         connection = self._connection()
         # WAL is a property of the file: set once, it holds for every later connection.
         connection.execute("PRAGMA journal_mode = WAL")
@@ -281,11 +276,7 @@ class JobStore:
 
     def close(self) -> None:
         """Close every connection; the store cannot be used afterwards. Safe to repeat."""
-        with self._connections_lock:
-            self._closed = True
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
+        self._db.close()
 
     def __enter__(self) -> JobStore:
         return self
@@ -296,38 +287,10 @@ class JobStore:
     # ------------------------------------------------------------------ plumbing
 
     def _connection(self) -> sqlite3.Connection:
-        if self._closed:
-            raise JobStoreError("the job store is closed")
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is not None:
-            return connection
-        with self._connections_lock:
-            if self._closed:
-                raise JobStoreError("the job store is closed")
-            # check_same_thread=False only so close() can close it from another thread;
-            # it is used by the thread that opened it and no other.
-            connection = sqlite3.connect(
-                self._path, isolation_level=None, check_same_thread=False, timeout=0
-            )
-            self._connections.append(connection)
-        connection.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        # NORMAL is durable across application crashes in WAL mode; only a power cut can
-        # lose the last transactions, and the pipeline checks with the service anyway.
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        self._local.connection = connection
-        return connection
+        return self._db.connection()
 
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._db.transaction()
 
     def _now(self) -> str:
         return _iso(self._clock())
