@@ -68,6 +68,13 @@ class ConnectionFailedError(TransportError):
     )
 
 
+class NotConnectedError(ConnectionFailedError):
+    """The connection could not even be opened (refused, unknown host, connect timeout).
+
+    Unlike a connection that dropped mid-call, this proves nothing was sent.
+    """
+
+
 class TLSError(TransportError):
     """The service's certificate could not be verified."""
 

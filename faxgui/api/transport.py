@@ -15,11 +15,12 @@ from dataclasses import dataclass
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 
 import faxgui
 from faxgui.api.errors import (
     ConnectionFailedError,
+    NotConnectedError,
     ServiceTimeoutError,
     TLSError,
     TransportError,
@@ -97,6 +98,8 @@ class HttpTransport:
         where = f"POST {self._endpoint}"
         if isinstance(exc, requests.exceptions.SSLError):
             return TLSError(f"{where}: {_reason(exc)}")
+        if _never_connected(exc):
+            return NotConnectedError(f"{where}: {_reason(exc)}")
         if isinstance(exc, requests.exceptions.Timeout) or _is_read_timeout(exc):
             return ServiceTimeoutError(
                 f"{where}: no answer within {self._timeout:g} s ({_reason(exc)})"
@@ -106,6 +109,16 @@ class HttpTransport:
     def close(self) -> None:
         """Close every pooled connection; a later call opens new ones."""
         self._adapter.close()
+
+
+def _never_connected(exc: requests.exceptions.RequestException) -> bool:
+    # The pipeline relies on this to know a SendFax certainly did not arrive, so only
+    # failures that happen before a connection exists count: refused, unknown host,
+    # no connection within the timeout. requests wraps urllib3's reason in MaxRetryError.
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
 def _is_read_timeout(exc: requests.exceptions.RequestException) -> bool:

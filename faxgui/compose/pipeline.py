@@ -33,6 +33,7 @@ from faxgui.api.errors import (
     AuthenticationError,
     MonopondError,
     NoMessagesFoundFault,
+    NotConnectedError,
     ServiceFault,
     TLSError,
 )
@@ -494,6 +495,12 @@ class SendPipeline:
                 return self._refused(client, send_ref, broadcast_ref, message_refs, fault)
             except (AuthenticationError, TLSError) as exc:
                 # Refused before the service looked at the request: it certainly did not arrive.
+                raise _Unreachable(exc) from exc
+            except NotConnectedError as exc:
+                # No connection was ever opened, so nothing went out: the attempt is given
+                # back (a waiting fax that never left can then be cancelled at once), and
+                # the pass stops, since the service cannot be reached at all.
+                self.store.mark_not_sent(send_ref, _waiting_text(exc))
                 raise _Unreachable(exc) from exc
             except MonopondError as exc:
                 last_problem = exc

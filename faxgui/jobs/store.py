@@ -389,6 +389,22 @@ class JobStore:
             self._change_state(db, send_ref, SendState.SUBMITTING, ", attempts = attempts + 1", ())
         return self.require_send(send_ref)
 
+    def mark_not_sent(self, send_ref: str, error: str) -> SendRecord:
+        """Undo `mark_submitting`: no connection could be opened, so nothing went out.
+
+        Back in the outbox with the attempt given back, so the request counts as
+        never tried: it can be cancelled without asking the service.
+        """
+        with self._transaction() as db:
+            self._change_state(
+                db,
+                send_ref,
+                SendState.OUTBOX,
+                ", attempts = attempts - 1, last_error = ?",
+                (error,),
+            )
+        return self.require_send(send_ref)
+
     def mark_submitted(self, send_ref: str, messages: Sequence[FaxMessageStatus]) -> SendRecord:
         """Record the service's answer: it has the faxes, each with its first status."""
         now = self._now()

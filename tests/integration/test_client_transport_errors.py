@@ -17,6 +17,7 @@ from faxgui.api import (
     MalformedResponseError,
     MonopondClient,
     NoMessagesFoundFault,
+    NotConnectedError,
     ServiceTimeoutError,
     TLSError,
 )
@@ -59,21 +60,26 @@ def test_a_connection_dropped_mid_answer_is_a_connection_failure(
     with pytest.raises(ConnectionFailedError) as caught:
         MonopondClient(server.url(), DEMO_USERNAME, WRONG).fax_status(STATUS)
     assert "internet connection" in caught.value.user_message
+    # The request went out: it may have arrived, which the send pipeline must assume.
+    assert not isinstance(caught.value, NotConnectedError)
 
 
 def test_a_connection_closed_without_an_answer_is_a_connection_failure(
     reply_server: Callable[..., Any],
 ) -> None:
     server = reply_server(answer=False)
-    with pytest.raises(ConnectionFailedError):
+    with pytest.raises(ConnectionFailedError) as caught:
         MonopondClient(server.url(), DEMO_USERNAME, WRONG).fax_status(STATUS)
+    assert not isinstance(caught.value, NotConnectedError)
 
 
 def test_a_refused_connection_is_a_connection_failure(closed_port: int) -> None:
     client = MonopondClient(f"http://127.0.0.1:{closed_port}/fax/soap/v2.1", "demo", WRONG)
-    with pytest.raises(ConnectionFailedError) as caught:
+    # Refused: no connection ever existed, so nothing can have arrived.
+    with pytest.raises(NotConnectedError) as caught:
         client.fax_status(STATUS)
     assert str(closed_port) in caught.value.detail
+    assert "internet connection" in caught.value.user_message
 
 
 def test_a_server_that_never_answers_times_out(reply_server: Callable[..., Any]) -> None:

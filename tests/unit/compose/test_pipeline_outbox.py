@@ -151,8 +151,29 @@ def test_faxes_waiting_while_offline_go_out_once_when_the_service_returns(
     assert engine.arrivals == dict.fromkeys(job.send_refs, 1)
     assert waiting_sends(store) == []
     assert [s.state for s in store.sends()] == [SendState.SUBMITTED] * 2
-    # The first part had been tried while offline, so it was looked up before being resent.
-    assert progress[1] == (0, 2, "Checking whether part 1 of 2 reached the fax service")
+    # Offline, no connection ever opened, so nothing can have arrived: no look-up needed,
+    # and the tries were given back.
+    assert not any(text.startswith("Checking whether") for _, _, text in progress)
+    assert [s.attempts for s in store.sends()] == [1, 1]
+
+
+def test_a_fax_that_never_left_can_be_cancelled_while_offline(
+    pipeline: SendPipeline,
+    store: JobStore,
+    engine: RecordingEngine,
+    start_sandbox: Callable[[], SandboxServer],
+    make_job: Callable[..., SendJob],
+) -> None:
+    job = make_job(2)
+    assert pipeline.submit(job).waiting == job.send_refs
+    (waiting,) = waiting_sends(store)
+    assert waiting.attempts == 0
+
+    cancelled = cancel_waiting(pipeline, waiting.send_ref)
+    assert cancelled.state is SendState.CANCELLED
+    start_sandbox()
+    assert retry_outbox(pipeline).results == ()
+    assert engine.arrivals == {}
 
 
 def test_an_empty_outbox_asks_for_no_client(store: JobStore) -> None:

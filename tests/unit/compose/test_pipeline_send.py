@@ -14,7 +14,7 @@ import pytest
 
 from faxgui.api import MonopondClient
 from faxgui.api.enums import Verbosity
-from faxgui.api.errors import AuthenticationError, ConnectionFailedError
+from faxgui.api.errors import AuthenticationError, NotConnectedError
 from faxgui.api.models import (
     FaxDocument,
     FaxMessage,
@@ -242,14 +242,11 @@ def test_an_unreachable_service_leaves_every_request_waiting_in_the_outbox(
     pipeline = SendPipeline(_factory(f"http://127.0.0.1:{port}/fax/soap/v2.1"), store)
     job = make_job(3, max_messages=1)
     report = pipeline.submit(job)
-    assert isinstance(report.stopped_by, ConnectionFailedError)
+    assert isinstance(report.stopped_by, NotConnectedError)
     assert report.waiting == job.send_refs
     records = store.sends()
-    assert [(r.state, r.attempts) for r in records] == [
-        (SendState.OUTBOX, 1),
-        (SendState.OUTBOX, 0),
-        (SendState.OUTBOX, 0),
-    ]
+    # The refused connection proves nothing went out, so no attempt is counted.
+    assert [(r.state, r.attempts) for r in records] == [(SendState.OUTBOX, 0)] * 3
     assert (records[0].last_error or "").startswith("Not yet submitted: Could not reach")
 
 
