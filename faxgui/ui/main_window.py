@@ -75,6 +75,7 @@ if TYPE_CHECKING:
     from faxgui.jobs.address_book import AddressBook
     from faxgui.jobs.store import JobStore
     from faxgui.ui.compose_tab import ComposeTab
+    from faxgui.ui.outbox_dialog import OutboxDialog
     from faxgui.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         # Bumped when the service or account changes, so late answers from before are dropped.
         self._generation = 0
         self.settings_dialog: SettingsDialog | None = None
+        self.outbox_dialog: OutboxDialog | None = None
 
         self.banner = QLabel()
         self.notice = QLabel()
@@ -221,7 +223,8 @@ class MainWindow(QMainWindow):
         self.totals_label = QLabel()
         self.lookup_error = QLabel()
         self.connection_status = QLabel(NOT_CONNECTED_YET)
-        self.waiting_label = QLabel()
+        # A flat button: clicked, it lists the waiting faxes (to send now or cancel).
+        self.waiting_label = QPushButton()
         self.tabs = QTabWidget()
         self.compose_page = QWidget()
         self.lookup_page = QWidget()
@@ -229,10 +232,12 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_central()
         self.waiting_label.hide()
+        self.waiting_label.setFlat(True)
         self.waiting_label.setToolTip(
             "Not yet submitted: they go out by themselves when the fax service can be "
-            "reached (F5 tries now)"
+            "reached (F5 tries now). Click to see them or cancel one (Ctrl+3)"
         )
+        self.waiting_label.clicked.connect(self.open_outbox)
         self.statusBar().addPermanentWidget(self.waiting_label)
         self.statusBar().addPermanentWidget(self.connection_status)
 
@@ -281,6 +286,11 @@ class MainWindow(QMainWindow):
         self.retry_outbox_action.setShortcuts([QKeySequence("F5")])
         self.retry_outbox_action.setEnabled(False)
         go_menu.addAction(self.retry_outbox_action)
+        self.outbox_action = QAction(text="&Outbox…", parent=self)
+        self.outbox_action.setShortcuts([QKeySequence("Ctrl+3")])
+        self.outbox_action.setEnabled(False)
+        self.outbox_action.triggered.connect(self.open_outbox)
+        go_menu.addAction(self.outbox_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction(text="&About faxgui", parent=self)
@@ -432,6 +442,7 @@ class MainWindow(QMainWindow):
         tab.controller.finished.connect(self._after_send)
         tab.watcher.pass_finished.connect(lambda done: self._after_send(done.report))
         self.retry_outbox_action.triggered.connect(tab.retry_outbox)
+        self.outbox_action.setEnabled(True)
         self._open_address_book(tab, numbers)
         tab.start()
         if self._files:
@@ -538,6 +549,19 @@ class MainWindow(QMainWindow):
         self.waiting_label.setText(waiting_text(count))
         self.waiting_label.setVisible(count > 0)
         self.retry_outbox_action.setEnabled(count > 0)
+
+    def open_outbox(self) -> None:
+        """Show the faxes not yet submitted (the window is made the first time)."""
+        tab = self.compose_tab
+        if tab is None:
+            return
+        if self.outbox_dialog is None:
+            from faxgui.ui.outbox_dialog import OutboxDialog
+
+            self.outbox_dialog = OutboxDialog(tab.controller.pipeline, tab.watcher, self)
+        self.outbox_dialog.show()
+        self.outbox_dialog.raise_()
+        self.outbox_dialog.activateWindow()
 
     def _add_notice(self, text: str) -> None:
         shown = self.notice.text()
