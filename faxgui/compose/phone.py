@@ -310,7 +310,32 @@ def format_for_display(number: str) -> str:
         parsed = phonenumbers.parse("+" + number)
     except NumberParseException:
         return number
+    if not phonenumbers.is_valid_number(parsed):
+        # phonenumbers cannot group numbers it does not know (the sandbox's 05 range,
+        # a brand-new range): group them like the country's landlines, if as long.
+        grouped = _grouped_like_landline(parsed)
+        if grouped is not None:
+            return grouped
     return phonenumbers.format_number(parsed, PhoneNumberFormat.INTERNATIONAL)
+
+
+def _grouped_like_landline(parsed: PhoneNumber) -> str | None:
+    if parsed.country_code is None:
+        return None
+    region = phonenumbers.region_code_for_country_code(parsed.country_code)
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.FIXED_LINE)
+    if example is None:
+        return None
+    digits = phonenumbers.national_significant_number(parsed)
+    groups = phonenumbers.format_number(example, PhoneNumberFormat.INTERNATIONAL).split()[1:]
+    sizes = [sum(ch.isdigit() for ch in group) for group in groups]
+    if sum(sizes) != len(digits):
+        return None
+    parts, start = [], 0
+    for size in sizes:
+        parts.append(digits[start : start + size])
+        start += size
+    return f"+{parsed.country_code} " + " ".join(parts)
 
 
 # ------------------------------------------------------------------ pasted numbers

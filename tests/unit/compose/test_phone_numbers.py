@@ -159,6 +159,9 @@ def test_a_service_number_is_shown_the_international_way() -> None:
     assert format_for_display("61280039890") == "+61 2 8003 9890"
     assert format_for_display("442079460958") == "+44 20 7946 0958"
     assert format_for_display("not digits") == "not digits"
+    # A range phonenumbers does not know (the sandbox's test numbers) is grouped like
+    # the country's landlines, not run together.
+    assert format_for_display("61500000001") == "+61 5 0000 0001"
 
 
 def test_the_country_chooser_lists_every_country_the_library_knows_by_name() -> None:
