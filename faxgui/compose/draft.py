@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -106,6 +106,49 @@ class FileStamp:
     mtime_ns: int
 
 
+SAVED_DOCUMENT_LIFETIME = timedelta(days=30)
+"""How long the service keeps a document saved with SaveFaxDocument."""
+
+SAVED_COPY_MARGIN = timedelta(days=2)
+"""A saved copy this close to the end of its life is not used again: a fax that waits in the
+outbox, or a preview made just before, could find it gone."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedCopy:
+    """A copy of a document's file saved on the service (by "Preview as fax") for reuse by
+    its DocumentRef: where and when it was saved, and the content it holds.
+
+    `digest` is the SHA-256 (hex) of the file's bytes when they were saved and
+    `file_stamp` the file's size and time then. `in_use` says a fax that was
+    sent (or waits in the outbox) may refer to it, so it is never deleted.
+    """
+
+    document_ref: str
+    endpoint: str
+    account: str
+    saved_at: datetime
+    digest: str
+    file_stamp: FileStamp | None = None
+    in_use: bool = False
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.saved_at + SAVED_DOCUMENT_LIFETIME
+
+    def usable(self, endpoint: str, account: str, now: datetime) -> bool:
+        """True when a request to `endpoint` as `account` at `now` can use this copy."""
+        return (
+            self.endpoint == endpoint
+            and self.account == account
+            and now < self.expires_at - SAVED_COPY_MARGIN
+        )
+
+    def holds(self, digest: str) -> bool:
+        """True when the copy was saved from content with this digest."""
+        return self.digest == digest
+
+
 @dataclass(slots=True)
 class DraftDocument:
     """One document of the draft (or of one recipient's own documents).
@@ -116,6 +159,9 @@ class DraftDocument:
     index in its list by the draft's operations. `page_count`,
     `content_problem` and `inspected` are filled by `inspect()` and kept in
     the JSON, so a reopened draft need not read its files again.
+    `saved_copy` is the file's copy saved on the service for a preview,
+    which a send uses instead of uploading the file while its content is
+    the same (see `faxgui.compose.preview`).
     """
 
     path: Path | None = None
@@ -129,6 +175,7 @@ class DraftDocument:
     page_count: int | None = None
     content_problem: str | None = None
     inspected: FileStamp | None = None
+    saved_copy: SavedCopy | None = None
 
     @property
     def file_name(self) -> str | None:
@@ -563,6 +610,26 @@ def _document_to_json(document: DraftDocument) -> dict[str, Any]:
             "inspected": None
             if inspected is None
             else {"size": inspected.size, "mtime_ns": inspected.mtime_ns},
+            "saved_copy": _saved_copy_to_json(document.saved_copy),
+        }
+    )
+
+
+def _saved_copy_to_json(copy: SavedCopy | None) -> dict[str, Any] | None:
+    if copy is None:
+        return None
+    stamp = copy.file_stamp
+    return _drop_none(
+        {
+            "document_ref": copy.document_ref,
+            "endpoint": copy.endpoint,
+            "account": copy.account,
+            "saved_at": copy.saved_at.isoformat(),
+            "digest": copy.digest,
+            "file_stamp": None
+            if stamp is None
+            else {"size": stamp.size, "mtime_ns": stamp.mtime_ns},
+            "in_use": copy.in_use or None,
         }
     )
 
@@ -735,6 +802,29 @@ def _document_from_json(reader: _Reader) -> DraftDocument:
         page_count=reader.value("page_count", int),
         content_problem=reader.value("content_problem", str),
         inspected=inspected,
+        saved_copy=_saved_copy_from_json(reader),
+    )
+
+
+def _saved_copy_from_json(document: _Reader) -> SavedCopy | None:
+    if document.data.get("saved_copy") is None:
+        return None
+    reader = document.child("saved_copy")
+    saved_at = reader.datetime("saved_at")
+    if saved_at is None:
+        raise DraftFormatError(f"{reader.where}.saved_at is missing.")
+    stamp = None
+    if reader.data.get("file_stamp") is not None:
+        raw = reader.child("file_stamp")
+        stamp = FileStamp(raw.number("size"), raw.number("mtime_ns"))
+    return SavedCopy(
+        document_ref=reader.text("document_ref"),
+        endpoint=reader.text("endpoint"),
+        account=reader.text("account"),
+        saved_at=saved_at,
+        digest=reader.text("digest"),
+        file_stamp=stamp,
+        in_use=bool(reader.value("in_use", bool)),
     )
 
 

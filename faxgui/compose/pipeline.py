@@ -25,8 +25,9 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from faxgui.api.enums import Verbosity
 from faxgui.api.errors import (
@@ -38,6 +39,7 @@ from faxgui.api.errors import (
     TLSError,
 )
 from faxgui.api.models import (
+    FaxDocument,
     FaxStatusRequest,
     FaxStatusResponse,
     SendFaxRequest,
@@ -51,6 +53,9 @@ from faxgui.jobs.store import (
     SendRecord,
     SendState,
 )
+
+if TYPE_CHECKING:
+    from faxgui.compose.draft import SavedCopy
 
 DEFAULT_ATTEMPTS_PER_PASS = 3
 
@@ -150,6 +155,9 @@ class SendJob:
     data. `recipient_names` maps MessageRef to the name shown for it;
     `page_counts` maps a document's file name or DocumentRef to its pages;
     `draft_json` is kept with the broadcast as the composer's state.
+    `saved_copies` maps a file's path to a copy of it already saved on the
+    service (for a preview), which is sent by reference instead of the file
+    when it fits the service and account (`with_saved_copies`).
     """
 
     requests: Sequence[SendFaxRequest]
@@ -157,6 +165,7 @@ class SendJob:
     recipient_names: Mapping[str, str] = field(default_factory=dict)
     page_counts: Mapping[str, int] = field(default_factory=dict)
     draft_json: str | None = None
+    saved_copies: Mapping[str, SavedCopy] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.requests:
@@ -176,6 +185,32 @@ class SendJob:
     @property
     def send_refs(self) -> list[str]:
         return [request.send_ref or "" for request in self.requests]
+
+    def with_saved_copies(self, endpoint: str, account: str, now: datetime) -> None:
+        """Send each file that has a usable saved copy on `endpoint` for `account` by the
+        copy's DocumentRef instead of its data (the requests are changed in place)."""
+        if not self.saved_copies:
+            return
+
+        def by_reference(document: FaxDocument) -> FaxDocument:
+            if document.file_data is None or document.document_ref is not None:
+                return document
+            path = self.files.path_of(document.file_data)
+            copy = self.saved_copies.get(path) if path is not None else None
+            if copy is None or not copy.usable(endpoint, account, now):
+                return document
+            return FaxDocument(
+                document_ref=copy.document_ref,
+                order=document.order,
+                dithering_technique=document.dithering_technique,
+                doc_merge_data=list(document.doc_merge_data),
+                stamp_merge_data=list(document.stamp_merge_data),
+            )
+
+        for request in self.requests:
+            request.documents = [by_reference(d) for d in request.documents]
+            for message in request.fax_messages:
+                message.documents = [by_reference(d) for d in message.documents]
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +367,8 @@ class SendPipeline:
                     raise DuplicateSendRefError(
                         [ref for ref in job.send_refs if ref not in claimed]
                     )
+                # Before recording: the job store keeps each request as it is sent.
+                job.with_saved_copies(client.endpoint, client.username, datetime.now(UTC))
                 broadcast = self.store.add_broadcast(
                     job.broadcast_ref,
                     account=client.username,

@@ -7,6 +7,9 @@ vendor's advice: ten thousand copies of a 5 MB file would be 67 GB of
 base64), and the draft's options sit at the root too; a message carries
 only what its recipient changes. Each file is read once, on the calling
 (worker) thread, and its bytes are shared by every request that sends it.
+A file whose copy was saved for a preview, and is unchanged since, goes by
+that copy's DocumentRef when the pipeline finds the copy fits the service
+and account the fax goes to (`SendJob.saved_copies`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from faxgui.api.models import FaxDocument, FaxMessage, SendFaxRequest
-from faxgui.compose.draft import OPTION_NAMES, Draft, DraftDocument, Recipient
+from faxgui.compose.draft import OPTION_NAMES, Draft, DraftDocument, Recipient, SavedCopy
 from faxgui.compose.pipeline import FileSources, SendJob
+from faxgui.compose.preview import copy_for_send
 from faxgui.compose.refs import send_ref_for
 
 MAX_MESSAGES_PER_REQUEST = 600
@@ -90,11 +94,23 @@ def build_send_job(draft: Draft, *, max_messages: int = MAX_MESSAGES_PER_REQUEST
     """
     files = FileSources()
     requests = build_requests(draft, files, max_messages=max_messages)
+    saved_copies: dict[str, SavedCopy] = {}
+    for document in draft.all_documents():
+        if document.path is None or document.saved_copy is None:
+            continue
+        copy = copy_for_send(document, files.read(document.path))
+        path = files.path_of(files.read(document.path))
+        if copy is not None and path is not None:
+            saved_copies[path] = copy
     page_counts = {
         key: document.page_count
         for document in draft.all_documents()
         if document.page_count is not None
-        for key in (document.file_name, document.document_ref)
+        for key in (
+            document.file_name,
+            document.document_ref,
+            document.saved_copy.document_ref if document.saved_copy else None,
+        )
         if key
     }
     return SendJob(
@@ -103,6 +119,7 @@ def build_send_job(draft: Draft, *, max_messages: int = MAX_MESSAGES_PER_REQUEST
         recipient_names={r.message_ref: r.name for r in draft.recipients if r.name},
         page_counts=page_counts,
         draft_json=draft.dumps(),
+        saved_copies=saved_copies,
     )
 
 

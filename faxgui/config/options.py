@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, Generic, TypeVar, cast
 
 from faxgui.config.endpoints import EndpointKind
+from faxgui.imaging.stamp_geometry import StampYRule, TextAnchor
 
 T = TypeVar("T")
 
@@ -118,6 +119,21 @@ PHONE_REGION = Option(
     "The country of fax numbers written without a country code, such as (02) 8003 9890 "
     "(an ISO 3166 code: AU, GB, US).",
 )
+STAMP_Y_RULE = Option(
+    "stamps.y_rule",
+    StampYRule,
+    StampYRule.RESOLUTION,
+    "What a stamp's y coordinate counts: scan lines at the fax's resolution ('resolution'), "
+    "or always normal (98 per inch) or fine (196 per inch) lines. Not yet confirmed against "
+    "the live service.",
+)
+STAMP_TEXT_ANCHOR = Option(
+    "stamps.text_anchor",
+    TextAnchor,
+    TextAnchor.CAP_TOP,
+    "Which point of a text stamp its coordinates name: the top of its capital letters "
+    "('cap_top') or its baseline ('baseline'). Not yet confirmed against the live service.",
+)
 WINDOW_GEOMETRY = Option(
     "window.geometry",
     str,
@@ -134,6 +150,8 @@ OPTIONS: dict[str, Option[Any]] = {
         SANDBOX_SPEED,
         NETWORK_TIMEOUT_S,
         PHONE_REGION,
+        STAMP_Y_RULE,
+        STAMP_TEXT_ANCHOR,
         WINDOW_GEOMETRY,
     )
 }

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from faxgui.imaging.office import default_converter
 from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
 from faxgui.sandbox.numbers import OTHER_OUTCOMES, SANDBOX_NUMBERS
 from faxgui.sandbox.server import SandboxServer
@@ -68,6 +69,23 @@ def _numbers_table() -> list[str]:
     return lines
 
 
+def _converters() -> list[str]:
+    """What Office and PostScript previews will be drawn with, or why they cannot be."""
+    office = default_converter()
+    lines = []
+    for kind, program, path in (
+        ("Office", "LibreOffice", office.soffice),
+        ("PostScript", "Ghostscript", office.ghostscript),
+    ):
+        label = f"{kind}:"
+        if path is None:
+            what = f"accepted and sent, but not previewed ({program} is not installed)"
+        else:
+            what = f"previewed with {program} ({path})"
+        lines.append(f"  {label:<12}{what}")
+    return lines
+
+
 def _banner(server: SandboxServer) -> str:
     lines = [
         "faxgui sandbox: a local, Monopond-compatible fax service (nothing is really faxed).",
@@ -75,6 +93,7 @@ def _banner(server: SandboxServer) -> str:
         f"  Endpoint:  {server.url}",
         f"  WSDL:      {server.wsdl_url}",
         f"  Account:   user name {DEMO_USERNAME!r}, password {DEMO_PASSWORD!r}",
+        *_converters(),
         "",
         *_numbers_table(),
         "",

@@ -65,6 +65,21 @@ Choices where the documentation is silent
   are not documented, so none is invented.
 - FaxStatus without a Verbosity answers at "brief". Naive request times are
   read as UTC.
+
+Documents as the fax prints them
+--------------------------------
+Page counts (for MaxFaxPages) and FaxDocumentPreview use the real fax
+rasteriser (`faxgui.imaging.raster`). Word documents have their DocMergeData
+filled in first (`<mf:key>` fields; a field given no value stays as typed; a
+.doc is saved as .docx by LibreOffice to be merged), then Office documents
+are converted to PDF by LibreOffice and PostScript by Ghostscript, when
+installed. Without LibreOffice an Office document is still accepted and
+counted from its own metadata, but its preview is UnsupportedDocumentContentType
+with a sentence saying why. A document sent with FileData, a DocumentRef and
+DocMergeData is saved as uploaded (the template, reusable with other values).
+StampMergeData is drawn on every page of a preview; a stamp that cannot be
+drawn (an image that is not an image) is InvalidArguments. Converting and
+rendering happen outside the engine's lock.
 """
 
 from __future__ import annotations
@@ -104,14 +119,19 @@ from faxgui.api.models import (
     SendFaxRequest,
     StopFaxRequest,
 )
-from faxgui.imaging.raster import UnrenderableDocumentError, render_fax_pages
-from faxgui.imaging.tiff import write_fax_tiff
+from faxgui.imaging.office import OfficeConverter, OfficeUnavailableError, default_converter
+from faxgui.imaging.raster import InvalidStampError, UnrenderableDocumentError, render_fax_tiff
+from faxgui.imaging.stamp_geometry import DEFAULT_CONVENTION, StampConvention
 from faxgui.sandbox.clock import system_clock, to_milliseconds
 from faxgui.sandbox.documents import (
     DocumentPreparer,
     DocumentStore,
+    MergeKey,
     PreparedDocument,
+    apply_merge,
+    merge_key,
     prepare_document,
+    printable,
 )
 from faxgui.sandbox.numbers import SandboxNumber, behaviour_for
 
@@ -214,10 +234,18 @@ class _Account:
 
 @dataclass(slots=True)
 class _PlannedDocument:
-    """A request document, checked but not yet resolved against saved documents."""
+    """A request document, checked but not yet resolved against saved documents.
+
+    `prepared` is the uploaded file as a DocumentRef saves it (None: only a
+    DocumentRef, resolved under the lock); `faxed` is what goes down the line,
+    its merge data filled in. For a DocumentRef with merge data, `faxed` is
+    worked out from `faxed_from` (the saved document) before the lock is taken.
+    """
 
     source: FaxDocument
-    prepared: PreparedDocument | None  # None: only a DocumentRef, resolved under the lock
+    prepared: PreparedDocument | None
+    faxed: PreparedDocument | None = None
+    faxed_from: PreparedDocument | None = None
 
 
 @dataclass(slots=True)
@@ -233,11 +261,22 @@ class _PlannedMessage:
 class SandboxEngine:
     """Monopond Fax API v2.1 behaviour for any number of accounts; thread-safe (one lock)."""
 
-    def __init__(self, *, speed: float = 1.0, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        speed: float = 1.0,
+        clock: Callable[[], datetime] | None = None,
+        office: OfficeConverter | None = None,
+        stamp_convention: StampConvention = DEFAULT_CONVENTION,
+    ) -> None:
+        """`office` converts Office and PostScript documents (default: whatever is installed);
+        `stamp_convention` says how StampMergeData coordinates are read."""
         if not speed > 0:
             raise ValueError("speed must be greater than zero")
         self._speed = speed
         self._clock = clock if clock is not None else system_clock
+        self._office = office if office is not None else default_converter()
+        self._stamp_convention = stamp_convention
         self._lock = threading.Lock()
         self._accounts: dict[str, _Account] = {}
 
@@ -249,7 +288,9 @@ class SandboxEngine:
 
     def send_fax(self, account: str, req: SendFaxRequest) -> FaxStatusResponse:
         """Accept faxes for sending and answer at verbosity "send"."""
-        plans = self._plan_send(req)
+        preparer = DocumentPreparer(self._office)
+        plans = self._plan_send(req, preparer)
+        self._merge_saved_documents(account, plans, preparer)
         with self._lock:
             now = self._now()
             acct = self._account(account)
@@ -304,7 +345,7 @@ class SandboxEngine:
     def save_fax_document(self, account: str, req: SaveFaxDocumentRequest) -> None:
         """Keep a document under its DocumentRef for 30 days."""
         document_ref = _require_document_ref(req.document_ref)
-        document = prepare_document(req.file_name, req.file_data)
+        document = prepare_document(req.file_name, req.file_data, self._office)
         with self._lock:
             self._account(account).documents.save(document_ref, document, self._now())
 
@@ -319,39 +360,56 @@ class SandboxEngine:
     ) -> FaxDocumentPreviewResponse:
         """A saved document drawn as fax pages, as a TIFF Class F file.
 
-        StampMergeData is accepted but not drawn on the preview.
+        DocMergeData is filled in first (Word documents only), Office and
+        PostScript documents are converted to PDF, and StampMergeData is drawn
+        on every page.
         """
         document_ref = _require_document_ref(req.document_ref)
         with self._lock:
             document = self._account(account).documents.get(document_ref, self._now()).document
-        file_type = document.file_type
         if req.doc_merge_data:
             _check_merge_data(document)
-        if not file_type.renders_locally:
-            raise UnsupportedDocumentContentTypeFault(
-                f"The sandbox cannot preview '{document.file_name}': a {file_type.label} needs "
-                "an office suite to be drawn. Preview works for PDF, TIFF, PNG, JPEG, GIF and "
-                "plain text; save the document as PDF to preview it."
-            )
         resolution = req.resolution or Resolution.NORMAL
-        # Rendering runs outside the lock, so one large preview never holds up other calls.
+        # Converting and rendering run outside the lock, so one large preview never holds up
+        # other calls.
         try:
-            pages = render_fax_pages(
-                document.file_name, document.data, resolution, req.dithering_technique
+            file_name, data = apply_merge(
+                document.file_name, document.data, merge_key(req.doc_merge_data), self._office
             )
+            file_name, data = printable(file_name, data, self._office)
+            tiff = render_fax_tiff(
+                file_name,
+                data,
+                resolution,
+                req.dithering_technique,
+                req.stamp_merge_data,
+                self._stamp_convention,
+            )
+        except InvalidStampError as exc:
+            raise InvalidArgumentsFault(str(exc)) from exc
+        except OfficeUnavailableError as exc:
+            program = "Ghostscript" if document.file_type.extension == "ps" else "LibreOffice"
+            raise UnsupportedDocumentContentTypeFault(
+                f"The sandbox cannot preview '{document.file_name}': a {document.file_type.label} "
+                f"is drawn with {program}, which is not installed on this computer. The document "
+                f"can still be sent. Install {program}, or save the document as PDF, to preview it."
+            ) from exc
         except UnrenderableDocumentError as exc:
             raise UnsupportedDocumentContentTypeFault(str(exc)) from exc
-        return FaxDocumentPreviewResponse(write_fax_tiff(pages, resolution), len(pages))
+        return FaxDocumentPreviewResponse(tiff.data, tiff.pages)
 
     # ------------------------------------------------------------------ sending
 
-    def _plan_send(self, req: SendFaxRequest) -> list[_PlannedMessage]:
+    def _plan_send(self, req: SendFaxRequest, preparer: DocumentPreparer) -> list[_PlannedMessage]:
         """Check everything that needs no account state, and count pages (outside the lock)."""
         if not req.fax_messages:
             raise InvalidArgumentsFault("FaxMessages must hold at least one FaxMessage")
         _check_send_from(req.send_from, "SendFrom")
         _check_settings(req.retries, req.busy_retries, req.max_fax_pages, "")
-        preparer = DocumentPreparer()
+        preparer.warm(
+            (d.file_name, d.file_data, merge_key(d.doc_merge_data))
+            for d in [*req.documents, *(d for m in req.fax_messages for d in m.documents)]
+        )
         request_documents = [_plan_document(d, preparer) for d in req.documents]
         seen: set[str] = set()
         plans: list[_PlannedMessage] = []
@@ -409,6 +467,43 @@ class SandboxEngine:
             )
         return plans
 
+    def _merge_saved_documents(
+        self, account: str, plans: Sequence[_PlannedMessage], preparer: DocumentPreparer
+    ) -> None:
+        """Fill in merge data of documents sent by DocumentRef alone, outside the lock.
+
+        The saved documents are looked up under the lock and merged after it;
+        `_resolve_documents` uses the result only if the reference still names
+        the same document when the request is carried out.
+        """
+        by_ref = [
+            p
+            for p in _distinct_documents(plans)
+            if p.prepared is None and p.source.doc_merge_data and p.source.document_ref
+        ]
+        if not by_ref:
+            return
+        uploaded = {
+            p.source.document_ref: p.prepared
+            for p in _distinct_documents(plans)
+            if p.prepared is not None and p.source.document_ref
+        }
+        with self._lock:
+            now = self._now()
+            documents = self._account(account).documents
+            found: dict[str, PreparedDocument] = {}
+            for planned in by_ref:
+                ref = planned.source.document_ref or ""
+                if ref in uploaded:
+                    found[ref] = uploaded[ref]
+                elif documents.contains(ref, now):
+                    found[ref] = documents.get(ref, now).document
+        for planned in by_ref:
+            base = found.get(planned.source.document_ref or "")
+            if base is not None and base.file_type.accepts_doc_merge:
+                planned.faxed_from = base
+                planned.faxed = preparer.merged(base, merge_key(planned.source.doc_merge_data))
+
     @staticmethod
     def _check_references_unused(
         acct: _Account, req: SendFaxRequest, plans: Sequence[_PlannedMessage]
@@ -463,6 +558,10 @@ class SandboxEngine:
                     document = acct.documents.get(ref, now).document
                 if planned.source.doc_merge_data:
                     _check_merge_data(document)
+                if planned.faxed is not None and planned.faxed_from is document:
+                    document = planned.faxed
+            else:
+                document = planned.faxed or document
             resolved.append(document)
         return resolved
 
@@ -787,7 +886,8 @@ def _plan_document(document: FaxDocument, preparer: DocumentPreparer) -> _Planne
     prepared = preparer.prepare(document.file_name, document.file_data)
     if document.doc_merge_data:
         _check_merge_data(prepared)
-    return _PlannedDocument(document, prepared)
+    merge: MergeKey = merge_key(document.doc_merge_data)
+    return _PlannedDocument(document, prepared, preparer.merged(prepared, merge))
 
 
 def _distinct_documents(plans: Iterable[_PlannedMessage]) -> list[_PlannedDocument]:

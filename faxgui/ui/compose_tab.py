@@ -11,7 +11,10 @@ of a draft once it went out: a fax the service has (or that waits in the
 outbox) is done, so it stays in view but locked, the tab offers a new one,
 and its references are never sent again; a fax the service refused, or that
 was cancelled before it went out, keeps its contents and gets new
-references, so it can be sent once fixed.
+references, so it can be sent once fixed. Copies of its documents saved on
+the service for a preview are deleted (on a worker, best effort) when an
+unsent fax is cleared away; those of a fax that went out are kept, since
+it may refer to them.
 """
 
 from __future__ import annotations
@@ -108,6 +111,7 @@ class ComposeTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self._store = store
+        self._client_factory = client_factory
         self._numbers = numbers
         self._book: AddressBook | None = None
         self._completer: RecipientCompleter | None = None
@@ -120,6 +124,8 @@ class ComposeTab(QWidget):
         self.new_fax_question: QMessageBox | None = None
 
         self.composer = ComposerPage(numbers)
+        # The stamp designer's previews go to the service the fax is sent to.
+        self.composer.documents_panel.set_client_factory(client_factory)
         self.controller = SendController(store, client_factory, self)
         self.progress_dialog = SendProgressDialog(self.controller, self)
         self.watcher = OutboxWatcher(self.controller.pipeline, self)
@@ -144,7 +150,7 @@ class ComposeTab(QWidget):
             "to send the same fax once more"
         )
         self.look_up_button = QPushButton("See how it goes")
-        self.look_up_button.setToolTip("Look up these faxes on the fax service")
+        self.look_up_button.setToolTip("Show these faxes in the Sent faxes tab, live")
 
         self.new_fax_action = QAction("&New fax", self)
         self.new_fax_action.setShortcuts([QKeySequence("Ctrl+N")])
@@ -212,6 +218,9 @@ class ComposeTab(QWidget):
                 restored.renew_references()
             self.composer.set_draft(restored)
             if any(state in _RECORDED for state in states):
+                from faxgui.compose.preview import mark_in_use
+
+                mark_in_use(restored.all_documents())
                 self._show_done(restored, states, focus=True)
             else:
                 self.status_message.emit(RESTORED_MESSAGE)
@@ -222,6 +231,11 @@ class ComposeTab(QWidget):
         """Write the draft one last time and stop the outbox (the window is closing)."""
         self.autosaver.flush()
         self.watcher.stop()
+
+    @property
+    def client_factory(self) -> Callable[[], MonopondClient]:
+        """Clients for the service and account in use (for the preview pane, on its workers)."""
+        return self._client_factory
 
     @property
     def sending(self) -> bool:
@@ -312,6 +326,10 @@ class ComposeTab(QWidget):
         states = [result.state for result in report.results]
         self.status_message.emit(f"{outcome_title(report, self.controller.fax_counts)}.")
         if any(state in _RECORDED for state in states):
+            from faxgui.compose.preview import mark_in_use
+
+            # The fax may refer to its documents' saved copies: they must never be deleted.
+            mark_in_use(draft.all_documents())
             self._show_done(draft, states, focus=True)
             # Nothing left to protect: the job store holds the fax now.
             self.autosaver.clear()
@@ -420,11 +438,28 @@ class ComposeTab(QWidget):
         """Clear the composer for a new fax, without asking; the saved draft goes too."""
         if self.controller.busy:
             return
+        self._discard_saved_copies(self.composer.draft())
         self.autosaver.clear()
         self._forget_done()
         self.composer.set_draft(Draft.new())
         self.composer.recipients_panel.to_edit.clear()
         self.composer.recipients_panel.to_edit.setFocus()
+
+    def _discard_saved_copies(self, draft: Draft) -> None:
+        """Delete the preview copies of a draft being cleared away, on a worker; a copy that
+        cannot be deleted now expires by itself on the service within 30 days."""
+        from faxgui.compose.preview import discard_saved_copies, saved_copies_of
+
+        copies = [c for c in saved_copies_of(draft.all_documents()) if not c.in_use]
+        if not copies:
+            return
+        run_task(
+            discard_saved_copies,
+            self._client_factory,
+            copies,
+            on_done=lambda deleted: log.info("Deleted saved copies %s", ", ".join(deleted)),
+            on_error=lambda error: log.info("Saved copies not deleted: %s", error),
+        )
 
     def send_again_as_new(self) -> None:
         """Keep the finished fax's contents under new references, ready to send once more."""

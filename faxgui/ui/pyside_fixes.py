@@ -8,6 +8,11 @@ run) dies with "Fatal Python error: bool_dealloc". Python 3.12 made `True`
 immortal, which is what we imitate here: we give it a reference count so large
 that no session can emit it away. The fix is applied only when a probe shows
 the leak, so it disappears by itself once PySide6 is fixed.
+
+The same release returns `None` from every void method (`QPainter.fillRect`,
+`QWidget.resize`, ...) without taking a reference to it, so each call lowers
+`None`'s count by one; a page view painting a few pages per frame would
+abort the process within seconds of scrolling. `None` gets the same headroom.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import ctypes
 import sys
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QRect, Signal
 
 # Far more emits than any process will make, far below where a Py_ssize_t would overflow.
 _HEADROOM = 1 << 40
@@ -39,4 +44,21 @@ def protect_true_from_emit_leak() -> bool:
         return False
     # ob_refcnt is the first field of every CPython object.
     ctypes.c_ssize_t.from_address(id(True)).value += _HEADROOM
+    return True
+
+
+def void_call_leaks_none() -> bool:
+    """Does calling a void method from Python lower the reference count of None?"""
+    rect = QRect()
+    before = sys.getrefcount(None)
+    for _ in range(10):
+        rect.setWidth(1)
+    return sys.getrefcount(None) <= before - 10
+
+
+def protect_none_from_void_call_leak() -> bool:
+    """Apply the fix if this PySide6 leaks None; returns whether it was needed."""
+    if sys.version_info >= (3, 12) or not void_call_leaks_none():
+        return False
+    ctypes.c_ssize_t.from_address(id(None)).value += _HEADROOM
     return True

@@ -31,3 +31,24 @@ def test_many_emits_do_not_kill_the_process():
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) >= 0
+
+
+def test_many_void_calls_do_not_kill_the_process():
+    # A page view paints by calling void QPainter methods, each of which PySide6 6.12.0 lets
+    # lower None's reference count: far more calls than None's natural count survives.
+    script = textwrap.dedent(
+        """
+        import faxgui.ui  # applies the fix
+        from PySide6.QtCore import QRect
+
+        rect = QRect()
+        for n in range(200_000):
+            rect.setWidth(n)
+        print("alive")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "alive"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -49,6 +50,10 @@ from faxgui.ui.composer.problems import (
     problem_icon,
     sentence,
 )
+
+if TYPE_CHECKING:
+    from faxgui.api.client import MonopondClient
+    from faxgui.ui.designer.designer_window import DesignerWindow
 
 NOTE_STYLE = "color: #555555;"
 BANNER_STYLE = (
@@ -202,6 +207,8 @@ class DocumentsModel(QAbstractListModel):
         parts = [pages_text(document.page_count), file_type.label if file_type else ""]
         if document.save_as_ref and document.document_ref:
             parts.append(f"also saved as “{document.document_ref}”")
+        if document.stamps:
+            parts.append(f"{len(document.stamps)} stamp{'s' if len(document.stamps) != 1 else ''}")
         return " · ".join(p for p in parts if p)
 
 
@@ -298,6 +305,15 @@ class DocumentsPanel(QWidget):
         self.merge_note.setStyleSheet(NOTE_STYLE)
         self.merge_note.setWordWrap(True)
         self.merge_problem = ProblemLabel()
+        self.stamps_label = QLabel()
+        self.stamps_label.setStyleSheet(NOTE_STYLE)
+        self.designer_button = QPushButton("S&tamps and preview…")
+        self.designer_button.setToolTip(
+            "Place text and images on this document's pages, and see it as the fax will print"
+        )
+        self._client_factory: Callable[[], MonopondClient] | None = None
+        # Open designer windows, by the id of the document each one edits.
+        self.designers: dict[int, DesignerWindow] = {}
         self._build_layout()
 
         self.add_button.clicked.connect(self.choose_files)
@@ -310,6 +326,7 @@ class DocumentsPanel(QWidget):
         self.save_check.toggled.connect(self._save_toggled)
         self.ref_edit.textEdited.connect(self._details_edited)
         self.merge_editor.edited.connect(self._details_edited)
+        self.designer_button.clicked.connect(self.open_designer)
         inspector.inspected.connect(self._inspected)
         for keys, slot in (
             (QKeySequence.StandardKey.Delete, self.remove_selected),
@@ -344,6 +361,10 @@ class DocumentsPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.path_problem)
         form.addRow("&Dithering:", self.dithering_combo)
+        stamps_row = QHBoxLayout()
+        stamps_row.addWidget(self.stamps_label, 1)
+        stamps_row.addWidget(self.designer_button)
+        form.addRow("Stamps:", stamps_row)
         form.addRow(ref_row)
         form.addRow(self.ref_problem)
         merge_column = QVBoxLayout()
@@ -465,6 +486,7 @@ class DocumentsPanel(QWidget):
         self._after_list_change(select=min(row, remaining - 1) if remaining else None)
 
     def _after_list_change(self, select: int | None, emit: bool = True) -> None:
+        self._close_designers_of_others()
         self.model.refresh()
         if select is not None:
             self.select(select)
@@ -514,6 +536,7 @@ class DocumentsPanel(QWidget):
                 self.merge_note.clear()
                 return
             self.details.setTitle(f"Settings of {document.label}")
+            self._update_designer_button(document)
             technique = document.dithering_technique
             self.dithering_combo.setCurrentIndex(
                 self.dithering_combo.findData(technique.value if technique else "")
@@ -615,6 +638,86 @@ class DocumentsPanel(QWidget):
             "doc_merge_data": self.merge_editor.table,
         }.get(problem.field, self.list)
         target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ------------------------------------------------------------------ the stamp designer
+
+    def set_client_factory(self, factory: Callable[[], MonopondClient] | None) -> None:
+        """Where the designer's previews are made (a client to the service in use)."""
+        self._client_factory = factory
+
+    def open_designer(self) -> DesignerWindow | None:
+        """Open the stamp designer for the selected document (or bring its window forward)."""
+        document = self._shown
+        if document is None or self._owner is None:
+            return None
+        from faxgui.ui.designer.designer_rules import (
+            convention_from_settings,
+            send_resolution,
+            why_not_designable,
+        )
+
+        if why_not_designable(document) is not None:
+            return None
+        window = self.designers.get(id(document))
+        if window is None:
+            from faxgui.ui.designer.designer_window import DesignerWindow
+
+            window = DesignerWindow(
+                document,
+                send_resolution(self._owner),
+                convention=convention_from_settings(),
+                client_factory=self._client_factory,
+                parent=self,
+            )
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            key = id(document)
+            window.edited.connect(lambda d=document: self._designer_edited(d))
+            window.destroyed.connect(lambda _o=None, k=key: self.designers.pop(k, None))
+            window.set_read_only(not self.isEnabled())
+            self.designers[key] = window
+            window.show()
+            return window
+        # Already open, perhaps behind the main window: bring it forward.
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def _designer_edited(self, document: DraftDocument) -> None:
+        self.model.update_rows([document])
+        if document is self._shown:
+            self._show_details(document)
+        self.edited.emit()
+
+    def _update_designer_button(self, document: DraftDocument) -> None:
+        from faxgui.ui.designer.designer_rules import why_not_designable
+
+        reason = why_not_designable(document)
+        self.designer_button.setEnabled(reason is None)
+        self.designer_button.setToolTip(
+            reason
+            or "Place text and images on this document's pages, and see it as the fax will print"
+        )
+        count = len(document.stamps)
+        if count:
+            self.stamps_label.setText(f"{count} stamp{'s' if count != 1 else ''}, on every page")
+        else:
+            self.stamps_label.setText("None")
+
+    def _close_designers_of_others(self) -> None:
+        """A designer of a document no longer in the list has nothing left to edit."""
+        kept = {id(d) for d in self.documents()}
+        for key, window in list(self.designers.items()):
+            if key not in kept:
+                self.designers.pop(key, None)
+                window.close()
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Disabled while the fax is sent, or once it went out: so are the designers' stamps.
+        if event.type() == QEvent.Type.EnabledChange:
+            for window in self.designers.values():
+                window.set_read_only(not self.isEnabled())
+        super().changeEvent(event)
 
     def _inspected(self, document: DraftDocument) -> None:
         if self.model.row_of(document) is not None:

@@ -25,6 +25,8 @@ def test_registry_holds_the_documented_options_with_their_defaults() -> None:
         "sandbox.speed": 10.0,
         "network.timeout_s": 30.0,
         "phone.default_region": "AU",
+        "stamps.y_rule": "resolution",
+        "stamps.text_anchor": "cap_top",
         "window.geometry": "",
     }
     assert all(option.description for option in OPTIONS.values())

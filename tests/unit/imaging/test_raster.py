@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import io
+import os
+import signal
 from collections.abc import Callable
 
 import pymupdf
 import pytest
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from faxgui.api.enums import DitheringTechnique, Resolution
-from faxgui.imaging.raster import UnrenderableDocumentError, count_pages, render_fax_pages
+from faxgui.imaging import office, raster
+from faxgui.imaging.office import OfficeConverter
+from faxgui.imaging.raster import (
+    UnrenderableDocumentError,
+    count_pages,
+    render_fax_pages,
+    render_fax_tiff,
+)
 
 LETTER = (612, 792)
 A4 = (595, 842)
@@ -163,12 +173,89 @@ def test_a_word_document_without_its_main_part_is_unrenderable(
         count_pages("letter.docx", make_ooxml({"xl/workbook.xml": "<w/>"}))
 
 
-def test_office_documents_cannot_be_drawn_locally(make_ooxml: Callable[..., bytes]) -> None:
-    docx = make_ooxml({"word/document.xml": "<w:document/>"})
-    with pytest.raises(UnrenderableDocumentError, match="office suite"):
-        render_fax_pages("letter.docx", docx, Resolution.NORMAL)
+def test_office_documents_without_libreoffice_say_they_cannot_be_shown(
+    make_docx: Callable[..., bytes], no_office: OfficeConverter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(office, "default_converter", lambda: no_office)
+    with pytest.raises(office.OfficeUnavailableError, match="cannot be shown here"):
+        render_fax_pages("letter.docx", make_docx(["Dear Dr Smith"]), Resolution.NORMAL)
+
+
+def test_office_documents_are_drawn_through_libreoffice(
+    make_docx: Callable[..., bytes], libreoffice: OfficeConverter
+) -> None:
+    docx = make_docx(["REFERRAL LETTER " * 3, "Dear Dr Smith, please see the patient."])
+    (page,) = render_fax_pages("letter.docx", docx, Resolution.NORMAL)
+    assert page.width == 1728
+    assert _black_share(page.crop((0, 0, 1728, 300))) > 0.001  # the first lines of text
+    # A PDF that an Office file was already converted to is drawn as it is.
+    tiff = render_fax_tiff("letter.docx", libreoffice.to_pdf("letter.docx", docx), Resolution.FINE)
+    assert tiff.pages == 1
 
 
 def _black_share(image: Image.Image) -> float:
     histogram = image.convert("L").histogram()
     return histogram[0] / max(1, sum(histogram))
+
+
+# ------------------------------------------------------------------ fax TIFF and worker processes
+
+
+@pytest.mark.parametrize(
+    ("resolution", "height"), [(Resolution.NORMAL, 1078), (Resolution.FINE, 2156)]
+)
+def test_render_fax_tiff_writes_class_f_pages_numbered_in_order(
+    make_pdf: Callable[..., bytes], resolution: Resolution, height: int
+) -> None:
+    pdf = make_pdf(pages=3)
+    tiff = render_fax_tiff("three.pdf", pdf, resolution)
+    assert tiff.pages == 3
+    pages = render_fax_pages("three.pdf", pdf, resolution)
+    with TiffImagePlugin.TiffImageFile(io.BytesIO(tiff.data)) as image:
+        assert image.n_frames == 3
+        for number in range(3):
+            image.seek(number)
+            tags = image.tag_v2
+            assert tags[256] == 1728
+            assert tags[257] == height
+            assert tags[259] == 4  # Group 4
+            assert tags[262] == 0  # white is zero
+            assert tags[254] == 2
+            assert tags[278] == height
+            assert tags[282] == 204
+            assert tags[283] == resolution.lines_per_inch
+            assert tags[297] == (number, 3)  # PageNumber
+            assert image.convert("1").tobytes() == pages[number].tobytes()
+
+
+def test_pages_are_drawn_in_worker_processes_exactly_as_in_one_process(
+    make_pdf: Callable[..., bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf = make_pdf(pages=5)
+    pooled = render_fax_tiff("five.pdf", pdf, Resolution.FINE, DitheringTechnique.DARKEN)
+    pool = raster._worker_pool()
+    assert pool is not None, "this test needs two cores"
+    pids = pool.worker_pids()
+    assert pids
+    assert os.getpid() not in pids
+    monkeypatch.setattr(raster, "_worker_count", lambda: 1)
+    assert raster._worker_pool() is None
+    alone = render_fax_tiff("five.pdf", pdf, Resolution.FINE, DitheringTechnique.DARKEN)
+    assert alone == pooled
+
+
+def test_a_worker_that_died_is_replaced(make_pdf: Callable[..., bytes]) -> None:
+    pdf = make_pdf(pages=4)
+    first = render_fax_tiff("four.pdf", pdf, Resolution.NORMAL)
+    pool = raster._worker_pool()
+    assert pool is not None, "this test needs two cores"
+    for pid in pool.worker_pids():  # processes this module started
+        os.kill(pid, signal.SIGKILL)
+    assert render_fax_tiff("four.pdf", pdf, Resolution.NORMAL) == first
+    assert pool.worker_pids()
+
+
+def test_a_page_damaged_deep_in_a_document_is_named(make_image: Callable[..., bytes]) -> None:
+    data = make_image("TIFF", frames=3)
+    with pytest.raises(UnrenderableDocumentError, match=r"scan\.tif: page 3 is damaged"):
+        render_fax_tiff("scan.tif", data[:-200], Resolution.NORMAL)

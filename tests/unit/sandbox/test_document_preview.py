@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, TiffImagePlugin
@@ -22,7 +23,9 @@ from faxgui.api.models import (
     SaveFaxDocumentRequest,
     TextStampMergeData,
 )
+from faxgui.imaging.office import OfficeConverter
 from faxgui.imaging.raster import count_pages
+from faxgui.sandbox.clock import ManualClock
 from faxgui.sandbox.engine import SandboxEngine
 
 
@@ -110,18 +113,44 @@ def test_dithering_none_differs_from_normal(engine: SandboxEngine) -> None:
     assert plain.tiff_preview != dithered.tiff_preview
 
 
-def test_stamps_do_not_stop_a_preview(
+def _ink(tiff: bytes, box: tuple[int, int, int, int], page: int = 0) -> int:
+    """Black pixels of one preview page inside (left, top, right, bottom)."""
+    with Image.open(io.BytesIO(tiff)) as image:
+        image.seek(page)
+        return image.convert("L").crop(box).histogram()[0]
+
+
+def test_stamps_are_drawn_on_every_page_of_the_preview(
     engine: SandboxEngine, make_pdf: Callable[[int], bytes]
 ) -> None:
-    _save(engine, "doc", "a.pdf", make_pdf(1))
+    _save(engine, "doc", "a.pdf", make_pdf(2))
+    plain = engine.fax_document_preview("demo", FaxDocumentPreviewRequest("doc"))
     request = FaxDocumentPreviewRequest(
         "doc",
         stamp_merge_data=[
             TextStampMergeData(1287, 421, "Received", "Times-Roman"),
-            ImageStampMergeData(283, 120, "stamp.png", _png(), 120, 130),
+            ImageStampMergeData(283, 600, "stamp.png", _png(), 120, 130),
         ],
     )
-    assert engine.fax_document_preview("demo", request).number_of_pages == 1
+    stamped = engine.fax_document_preview("demo", request)
+    assert stamped.number_of_pages == plain.number_of_pages == 2
+    for page in range(2):
+        text_box, image_box = (1287, 421, 1500, 460), (283, 600, 403, 730)
+        assert _ink(plain.tiff_preview, text_box, page) == 0
+        assert _ink(stamped.tiff_preview, text_box, page) > 100
+        assert _ink(plain.tiff_preview, image_box, page) == 0
+        assert _ink(stamped.tiff_preview, image_box, page) > 1000
+
+
+def test_a_stamp_image_that_is_not_an_image_is_an_invalid_argument(
+    engine: SandboxEngine, make_pdf: Callable[[int], bytes]
+) -> None:
+    _save(engine, "doc", "a.pdf", make_pdf(1))
+    request = FaxDocumentPreviewRequest(
+        "doc", stamp_merge_data=[ImageStampMergeData(10, 10, "logo.png", b"not an image", 50, 50)]
+    )
+    with pytest.raises(InvalidArgumentsFault, match=r"logo\.png"):
+        engine.fax_document_preview("demo", request)
 
 
 def test_an_unknown_reference_does_not_exist(engine: SandboxEngine) -> None:
@@ -139,12 +168,39 @@ def test_documents_of_another_account_cannot_be_previewed(
         engine.fax_document_preview("receptionist", FaxDocumentPreviewRequest("doc"))
 
 
-@pytest.mark.parametrize("name", ["letter.docx", "sums.xlsx", "deck.pptx", "memo.rtf", "form.ps"])
-def test_office_postscript_and_rtf_cannot_be_previewed_here(
-    engine: SandboxEngine, name: str
+@pytest.mark.parametrize(
+    ("name", "program"),
+    [
+        ("letter.docx", "LibreOffice"),
+        ("sums.xlsx", "LibreOffice"),
+        ("deck.pptx", "LibreOffice"),
+        ("memo.rtf", "LibreOffice"),
+        ("form.ps", "Ghostscript"),
+    ],
+)
+def test_without_a_converter_office_documents_cannot_be_previewed(
+    clock: ManualClock, no_office: OfficeConverter, name: str, program: str
 ) -> None:
+    engine = SandboxEngine(clock=clock, office=no_office)
     _save(engine, "doc", name, b"saved as is")
-    with pytest.raises(UnsupportedDocumentContentTypeFault, match="save the document as PDF"):
+    with pytest.raises(UnsupportedDocumentContentTypeFault) as caught:
+        engine.fax_document_preview("demo", FaxDocumentPreviewRequest("doc"))
+    message = caught.value.server_message
+    assert f"cannot preview '{name}'" in message
+    assert f"{program}, which is not installed on this computer" in message
+    assert "The document can still be sent" in message
+    assert "save the document as PDF" in message
+
+
+@pytest.mark.parametrize("name", ["letter.docx", "sums.xlsx", "deck.pptx", "memo.rtf", "form.ps"])
+def test_office_content_that_is_not_what_its_name_says_is_unsupported(
+    clock: ManualClock, tmp_path: Path, name: str
+) -> None:
+    # Converters that exist but are never started: the content is refused first.
+    missing = tmp_path / "never-run"
+    engine = SandboxEngine(clock=clock, office=OfficeConverter(missing, missing))
+    _save(engine, "doc", name, b"saved as is")
+    with pytest.raises(UnsupportedDocumentContentTypeFault, match="is damaged or is not really"):
         engine.fax_document_preview("demo", FaxDocumentPreviewRequest("doc"))
 
 

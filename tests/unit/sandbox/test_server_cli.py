@@ -69,6 +69,7 @@ def test_command_prints_the_endpoint_serves_the_wsdl_and_stops_on_ctrl_c(
     assert "'demo-password'" in text
     assert "+61 5 0000 0002" in text
     assert "FAX_BUSY" in text
+    assert re.search(r"Office: +(previewed with LibreOffice|accepted and sent, but not)", text)
 
     answer = requests.get(f"{url}?wsdl", timeout=10)
     assert answer.status_code == 200
