@@ -11,6 +11,7 @@ the outbox can send it again after a restart.
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +24,8 @@ from typing import Any
 import platformdirs
 
 from faxgui.api.models import FaxMessageStatus
+from faxgui.jobs.merge import MergeResult, merge_messages
+from faxgui.jobs.poll_plan import RefKind
 from faxgui.jobs.schema import migrate
 from faxgui.jobs.sqlite import ThreadConnections
 
@@ -32,6 +35,15 @@ FILE_NAME = "jobs.sqlite3"
 def default_store_path() -> Path:
     """Where the job store lives (honours XDG_DATA_HOME and the platform conventions)."""
     return Path(platformdirs.user_data_dir("faxgui", appauthor=False)) / FILE_NAME
+
+
+def os_user_name() -> str:
+    """The name the operating system knows the user by ("" when it cannot say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        # No login name, USER/LOGNAME unset and no passwd entry (some containers).
+        return ""
 
 
 class SendState(StrEnum):
@@ -129,7 +141,11 @@ class NewSend:
 
 @dataclass(frozen=True, slots=True)
 class BroadcastRecord:
-    """One composer send: the requests it became share its BroadcastRef."""
+    """One composer send: the requests it became share its BroadcastRef.
+
+    `composed_by` is the operating system's user name of whoever sent it;
+    `tracked` marks a reference followed from elsewhere (see `faxgui.jobs.history`).
+    """
 
     id: int
     broadcast_ref: str
@@ -137,6 +153,8 @@ class BroadcastRecord:
     account: str
     endpoint: str
     draft_json: str | None
+    composed_by: str = ""
+    tracked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,16 +256,6 @@ def _send_record(row: sqlite3.Row) -> SendRecord:
     )
 
 
-def _status_columns(message: FaxMessageStatus) -> tuple[str | None, str | None, str | None]:
-    latest = message.latest_attempt
-    status = None if message.status is None else message.status.value
-    if latest is None:
-        return status, None, None
-    result = None if latest.result is None else latest.result.value
-    error = None if latest.error is None else latest.error.value
-    return status, result, error
-
-
 # --------------------------------------------------------------------------- the store
 
 
@@ -292,6 +300,14 @@ class JobStore:
     def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._db.transaction()
 
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for the readers built on the store (`faxgui.jobs.history`)."""
+        return self._db.connection()
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on an exception)."""
+        return self._db.transaction()
+
     def _now(self) -> str:
         return _iso(self._clock())
 
@@ -305,14 +321,17 @@ class JobStore:
         endpoint: str,
         sends: Sequence[NewSend],
         draft_json: str | None = None,
+        composed_by: str | None = None,
     ) -> BroadcastRecord:
         """Record a broadcast and its sends, all in the outbox, in one transaction.
 
-        Raises DuplicateSendRefError (recording nothing) if a SendRef is already in the store.
+        `composed_by` defaults to the operating system's user name. Raises
+        DuplicateSendRefError (recording nothing) if a SendRef is already in the store.
         """
         if not sends:
             raise ValueError("a broadcast needs at least one send")
         now = self._now()
+        who = os_user_name() if composed_by is None else composed_by
         refs = [send.send_ref for send in sends]
         if len(set(refs)) != len(refs):
             raise DuplicateSendRefError(sorted({r for r in refs if refs.count(r) > 1}))
@@ -321,39 +340,76 @@ class JobStore:
             if used:
                 raise DuplicateSendRefError(used)
             cursor = db.execute(
-                "INSERT INTO broadcasts (broadcast_ref, created, account, endpoint, draft_json) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (broadcast_ref, now, account, endpoint, draft_json),
+                "INSERT INTO broadcasts (broadcast_ref, created, account, endpoint, draft_json, "
+                "composed_by) VALUES (?, ?, ?, ?, ?, ?)",
+                (broadcast_ref, now, account, endpoint, draft_json, who),
             )
             broadcast_id = cursor.lastrowid
             assert broadcast_id is not None
-            db.executemany(
-                "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
-                "request_json, created, updated) VALUES (?, ?, ?, 'outbox', ?, ?, ?, ?)",
-                (
-                    (
-                        send.send_ref,
-                        broadcast_id,
-                        position,
-                        json.dumps(dict(send.summary)),
-                        send.request_json,
-                        now,
-                        now,
-                    )
-                    for position, send in enumerate(sends, 1)
-                ),
-            )
-            db.executemany(
-                "INSERT INTO messages (send_ref, position, message_ref, recipient_name, send_to) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    (send.send_ref, position, m.message_ref, m.recipient_name, m.send_to)
-                    for send in sends
-                    for position, m in enumerate(send.messages, 1)
-                ),
-            )
+            self._insert_sends(db, broadcast_id, sends, now, first_position=1)
         return BroadcastRecord(
-            broadcast_id, broadcast_ref, _moment(now), account, endpoint, draft_json
+            broadcast_id, broadcast_ref, _moment(now), account, endpoint, draft_json, who
+        )
+
+    def add_sends(self, broadcast_id: int, sends: Sequence[NewSend]) -> list[SendRecord]:
+        """Record more sends of an existing broadcast (a resend), in the outbox, after its others.
+
+        Raises DuplicateSendRefError (recording nothing) if a SendRef is already
+        in the store, JobStoreError when there is no such broadcast.
+        """
+        if not sends:
+            raise ValueError("at least one send is needed")
+        now = self._now()
+        refs = [send.send_ref for send in sends]
+        if len(set(refs)) != len(refs):
+            raise DuplicateSendRefError(sorted({r for r in refs if refs.count(r) > 1}))
+        with self._transaction() as db:
+            used = [ref for ref in refs if self._send_exists(db, ref)]
+            if used:
+                raise DuplicateSendRefError(used)
+            row = db.execute(
+                "SELECT COALESCE(MAX(s.position), 0) FROM broadcasts b "
+                "LEFT JOIN sends s ON s.broadcast_id = b.id WHERE b.id = ? GROUP BY b.id",
+                (broadcast_id,),
+            ).fetchone()
+            if row is None:
+                raise JobStoreError(f"no broadcast {broadcast_id} in the job store")
+            self._insert_sends(db, broadcast_id, sends, now, first_position=row[0] + 1)
+        return [self.require_send(ref) for ref in refs]
+
+    @staticmethod
+    def _insert_sends(
+        db: sqlite3.Connection,
+        broadcast_id: int,
+        sends: Sequence[NewSend],
+        now: str,
+        *,
+        first_position: int,
+    ) -> None:
+        db.executemany(
+            "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
+            "request_json, created, updated) VALUES (?, ?, ?, 'outbox', ?, ?, ?, ?)",
+            (
+                (
+                    send.send_ref,
+                    broadcast_id,
+                    position,
+                    json.dumps(dict(send.summary)),
+                    send.request_json,
+                    now,
+                    now,
+                )
+                for position, send in enumerate(sends, first_position)
+            ),
+        )
+        db.executemany(
+            "INSERT INTO messages (send_ref, position, message_ref, recipient_name, send_to) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (
+                (send.send_ref, position, m.message_ref, m.recipient_name, m.send_to)
+                for send in sends
+                for position, m in enumerate(send.messages, 1)
+            ),
         )
 
     @staticmethod
@@ -406,13 +462,32 @@ class JobStore:
         return self.require_send(send_ref)
 
     def mark_submitted(self, send_ref: str, messages: Sequence[FaxMessageStatus]) -> SendRecord:
-        """Record the service's answer: it has the faxes, each with its first status."""
-        now = self._now()
+        """Record the service's answer: it has the faxes, each with its first status.
+
+        The statuses merge as any later answer does (`faxgui.jobs.merge`), so an
+        answer found by asking after a dropped connection never undoes a newer one.
+        """
+        moment = self._clock()
+        now = _iso(moment)
         with self._transaction() as db:
             self._change_state(
                 db, send_ref, SendState.SUBMITTED, ", submitted = ?, last_error = NULL", (now,)
             )
-            self._write_statuses(db, messages, now, send_ref)
+            account, endpoint = db.execute(
+                "SELECT b.account, b.endpoint FROM sends s JOIN broadcasts b "
+                "ON b.id = s.broadcast_id WHERE s.send_ref = ?",
+                (send_ref,),
+            ).fetchone()
+            merge_messages(
+                db,
+                messages,
+                observed=moment,
+                now=moment,
+                account=account,
+                endpoint=endpoint,
+                selection=(RefKind.SEND, send_ref),
+                send_key=send_ref,
+            )
         return self.require_send(send_ref)
 
     def mark_waiting(self, send_ref: str, error: str) -> SendRecord:
@@ -434,37 +509,52 @@ class JobStore:
         return self.require_send(send_ref)
 
     def record_statuses(self, messages: Iterable[FaxMessageStatus]) -> int:
-        """Store the status, result and error of each listed message; returns rows changed."""
-        with self._transaction() as db:
-            return self._write_statuses(db, messages, self._now(), None)
+        """Merge the status of each listed message (of any account); returns rows changed.
 
-    @staticmethod
-    def _write_statuses(
-        db: sqlite3.Connection,
-        messages: Iterable[FaxMessageStatus],
-        now: str,
-        send_ref: str | None,
-    ) -> int:
-        changed = 0
-        for message in messages:
-            if not message.message_ref:
-                continue
-            status, result, error = _status_columns(message)
-            where_send = send_ref or message.send_ref
-            if where_send:
-                cursor = db.execute(
-                    "UPDATE messages SET status = ?, result = ?, error = ?, updated = ? "
-                    "WHERE send_ref = ? AND message_ref = ?",
-                    (status, result, error, now, where_send, message.message_ref),
+        `faxgui.jobs.history.JobHistory.merge` does the same for one account and
+        says which rows changed; see `faxgui.jobs.merge` for what "newer" means.
+        """
+        moment = self._clock()
+        with self._transaction() as db:
+            result = merge_messages(db, list(messages), observed=moment, now=moment)
+        return len(result.changed_messages)
+
+    def merge_answer(
+        self,
+        messages: Sequence[FaxMessageStatus],
+        *,
+        account: str,
+        endpoint: str,
+        selection: tuple[RefKind, str] | None,
+        observed: datetime,
+        track: tuple[RefKind, str] | None = None,
+    ) -> MergeResult:
+        """Merge one status-shaped answer in one transaction (see `faxgui.jobs.merge`).
+
+        `track` first records a reference to follow from now on, whose faxes
+        this answer then creates.
+        """
+        moment = self._clock()
+        with self._transaction() as db:
+            if track is not None:
+                db.execute(
+                    "INSERT OR IGNORE INTO tracked_refs (account, endpoint, kind, ref, added) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (account, endpoint, track[0].value, track[1], _iso(moment)),
                 )
-            else:
-                cursor = db.execute(
-                    "UPDATE messages SET status = ?, result = ?, error = ?, updated = ? "
-                    "WHERE message_ref = ?",
-                    (status, result, error, now, message.message_ref),
-                )
-            changed += cursor.rowcount
-        return changed
+            return merge_messages(
+                db,
+                messages,
+                observed=observed,
+                now=moment,
+                account=account,
+                endpoint=endpoint,
+                selection=selection,
+            )
+
+    def now(self) -> datetime:
+        """The store's clock: the time it writes into the records."""
+        return self._clock()
 
     def add_document_digests(self, digests: Iterable[DocumentDigest]) -> int:
         """Record what recorded sends carry (see `deliveries`); returns the rows added."""
@@ -509,23 +599,28 @@ class JobStore:
         row = (
             self._connection()
             .execute(
-                "SELECT id, broadcast_ref, created, account, endpoint, draft_json "
-                "FROM broadcasts WHERE id = ?",
+                "SELECT id, broadcast_ref, created, account, endpoint, draft_json, "
+                "composed_by, tracked FROM broadcasts WHERE id = ?",
                 (broadcast_id,),
             )
             .fetchone()
         )
         if row is None:
             return None
-        return BroadcastRecord(row[0], row[1], _moment(row[2]), row[3], row[4], row[5])
+        return BroadcastRecord(
+            row[0], row[1], _moment(row[2]), row[3], row[4], row[5], row[6], bool(row[7])
+        )
 
     def broadcasts(self) -> list[BroadcastRecord]:
         """Every broadcast, newest first."""
         rows = self._connection().execute(
-            "SELECT id, broadcast_ref, created, account, endpoint, draft_json "
-            "FROM broadcasts ORDER BY id DESC"
+            "SELECT id, broadcast_ref, created, account, endpoint, draft_json, composed_by, "
+            "tracked FROM broadcasts ORDER BY id DESC"
         )
-        return [BroadcastRecord(r[0], r[1], _moment(r[2]), r[3], r[4], r[5]) for r in rows]
+        return [
+            BroadcastRecord(r[0], r[1], _moment(r[2]), r[3], r[4], r[5], r[6], bool(r[7]))
+            for r in rows
+        ]
 
     def send(self, send_ref: str) -> SendRecord | None:
         row = (

@@ -278,6 +278,6 @@ def test_an_older_history_file_gains_the_digests_table_and_keeps_its_sends(tmp_p
         assert store.deliveries(START) == []
     connection = sqlite3.connect(path)
     try:
-        assert schema_version(connection) == LATEST_VERSION == 2
+        assert schema_version(connection) == LATEST_VERSION >= 2
     finally:
         connection.close()

@@ -1,0 +1,682 @@
+"""Merging the fax service's status answers into the job store: idempotent, and never backwards.
+
+Used by `JobStore.mark_submitted` (the SendFax answer) and by
+`faxgui.jobs.history.JobHistory.merge` (FaxStatus, PauseFax, ResumeFax and
+StopFax answers). Everything here runs inside the caller's transaction.
+
+Which answer is newer, per fax (the rules `status_wins` applies):
+1. DONE is final: a status that is not done never replaces done.
+2. Attempts only grow: an answer carrying FaxResults with fewer attempts than
+   are known is older (its status is ignored); with more, it is newer.
+3. Otherwise the later observation wins. An answer is observed when its
+   request was sent. A fax's stored observation is the latest answer that
+   spoke for it: one that changed it (kept on its row), or one asked for its
+   whole send or broadcast (kept once per reference in `observations`, so a
+   quiet poll of 10,000 faxes writes one small row, not 10,000).
+4. Observed at the same moment: the later status in the life of a fax wins.
+
+Attempts merge by attempt number and are never removed; a fuller copy of an
+attempt (more of its fields known) replaces a partial one. An answer without
+FaxResults (verbosity send or details, or a Pause/Resume/Stop answer) changes
+the status only. A fax whose stored state equals what the merge would write
+is not written and not reported, so the same answer merged twice changes
+nothing the second time. To keep a quiet poll cheap, a fax whose status is
+unchanged and whose attempts sum up as the stored ones (count, calls,
+latest result and error, pages, cost, seconds) is passed over without its
+attempt times being read: the service never changes a finished attempt.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from faxgui.api.models import FaxAttempt, FaxDetails, FaxMessageStatus
+from faxgui.jobs.poll_plan import RefKind
+
+# The order of a fax's life, for answers observed at the same moment (rule 4).
+LIFECYCLE_RANK: dict[str, int] = {
+    name: rank
+    for rank, name in enumerate(
+        (
+            "pending",
+            "processing",
+            "queued",
+            "pausing",
+            "paused",
+            "resuming",
+            "starting",
+            "sending",
+            "stopping",
+            "finalizing",
+            "done",
+        )
+    )
+}
+
+# SQLite's default limit on bound parameters is 999 in old builds; stay well under it.
+_CHUNK = 500
+
+# One attempt as stored: (attempt, result, error, error_code, cost, pages, duration,
+# scheduled, started, ended), times as UTC ISO text, cost as decimal text.
+AttemptRow = tuple[
+    int,
+    str | None,
+    str | None,
+    str | None,
+    str | None,
+    int | None,
+    int | None,
+    str | None,
+    str | None,
+    str | None,
+]
+
+# A fax's summary of its attempts, in the column order of `_STORED` below: (attempts,
+# calls, result, error, error_code, pages, sent_pages, cost, duration, scheduled, started, ended)
+Aggregate = tuple[Any, ...]
+
+_NO_ATTEMPTS: Aggregate = (0, 0, None, None, None, None, None, None, None, None, None, None)
+
+
+def iso(moment: datetime | None) -> str | None:
+    """A moment as the store writes it: UTC ISO 8601 with milliseconds (sorts as text)."""
+    if moment is None:
+        return None
+    zone = moment.tzinfo
+    if zone is None:
+        moment = moment.replace(tzinfo=UTC)
+    elif zone is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class MergeResult:
+    """Which rows a merge changed, by id, so a view refreshes only those.
+
+    `changed_messages` includes `added_messages` (rows created for a tracked
+    reference). `matched_broadcasts` are the broadcasts of every fax of the
+    answer found in the history, changed or not. `unknown` lists the
+    MessageRefs of the answer that are not in the history and were not created.
+    """
+
+    changed_messages: frozenset[int] = frozenset()
+    added_messages: frozenset[int] = frozenset()
+    changed_sends: frozenset[int] = frozenset()
+    changed_broadcasts: frozenset[int] = frozenset()
+    unknown: tuple[str, ...] = ()
+    matched_broadcasts: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.changed_messages)
+
+
+def status_wins(
+    stored_status: str | None,
+    stored_attempts: int,
+    stored_observed: str | None,
+    status: str | None,
+    attempts: int | None,
+    observed: str,
+) -> bool:
+    """Whether an answer's status replaces the stored one (the module docstring's rules).
+
+    `attempts` is None when the answer carried no FaxResults for the fax.
+    """
+    if status is None:
+        return False
+    if stored_status is None:
+        return True
+    if stored_status == "done" and status != "done":
+        return False
+    if attempts is not None and attempts != stored_attempts:
+        return attempts > stored_attempts
+    if stored_observed is None or observed > stored_observed:
+        return True
+    if observed < stored_observed:
+        return False
+    return LIFECYCLE_RANK.get(status, -1) >= LIFECYCLE_RANK.get(stored_status, -1)
+
+
+def attempt_row(attempt: FaxAttempt) -> AttemptRow:
+    # The enums are StrEnums: each member is its wire text already (and binds as it).
+    return (
+        attempt.attempt,
+        attempt.result,
+        attempt.error,
+        attempt.error_code,
+        None if attempt.cost is None else str(attempt.cost),
+        attempt.pages,
+        attempt.total_fax_duration,
+        iso(attempt.scheduled_start_time),
+        iso(attempt.date_call_started),
+        iso(attempt.date_call_ended),
+    )
+
+
+def _completeness(row: AttemptRow) -> int:
+    return sum(1 for value in row[1:] if value is not None)
+
+
+def aggregate(rows: Sequence[AttemptRow]) -> Aggregate:
+    """A fax's latest-attempt columns and sums over `rows`, sorted by attempt number."""
+    if not rows:
+        return _NO_ATTEMPTS
+    latest = rows[-1]
+    calls = 0
+    first_call = None
+    cost: Decimal | None = None
+    duration: int | None = None
+    pages: int | None = None
+    for row in rows:
+        if row[8] is not None:
+            calls += 1
+            if first_call is None:
+                first_call = row[8]
+        if row[4] is not None:
+            cost = Decimal(row[4]) if cost is None else cost + Decimal(row[4])
+        if row[6] is not None:
+            duration = row[6] if duration is None else duration + row[6]
+        if row[5] is not None:
+            pages = row[5] if pages is None else pages + row[5]
+    return (
+        len(rows),
+        calls,
+        latest[1],
+        latest[2],
+        latest[3],
+        latest[5],
+        pages,
+        None if cost is None else str(cost),
+        duration,
+        latest[7],
+        first_call,
+        latest[9],
+    )
+
+
+def quick_summary(attempts: Sequence[FaxAttempt]) -> Aggregate:
+    """The first nine Aggregate fields (no times) straight from an answer's attempts.
+
+    Equal to the stored ones means the attempts are the ones already known:
+    an attempt's times never change once its result is in, and a result
+    coming in changes its result fields.
+    """
+    latest = attempts[0]
+    numbers = set()
+    calls = 0
+    cost: Decimal | None = None
+    duration: int | None = None
+    pages: int | None = None
+    for attempt in attempts:
+        numbers.add(attempt.attempt)
+        if attempt.attempt > latest.attempt:
+            latest = attempt
+        if attempt.date_call_started is not None:
+            calls += 1
+        if attempt.cost is not None:
+            cost = attempt.cost if cost is None else cost + attempt.cost
+        if attempt.total_fax_duration is not None:
+            duration = (
+                attempt.total_fax_duration
+                if duration is None
+                else duration + attempt.total_fax_duration
+            )
+        if attempt.pages is not None:
+            pages = attempt.pages if pages is None else pages + attempt.pages
+    return (
+        len(numbers),
+        calls,
+        latest.result,
+        latest.error,
+        latest.error_code,
+        latest.pages,
+        pages,
+        None if cost is None else str(cost),
+        duration,
+    )
+
+
+def details_json(details: FaxDetails | None) -> str | None:
+    if details is None:
+        return None
+    out = {
+        "send_from": details.send_from,
+        "resolution": None if details.resolution is None else details.resolution.value,
+        "retries": details.retries,
+        "busy_retries": details.busy_retries,
+        "header_format": details.header_format,
+    }
+    return json.dumps({k: v for k, v in out.items() if v is not None}, sort_keys=True)
+
+
+# --------------------------------------------------------------------------- the merge
+
+# Stored columns read for each fax of an answer; [8:20] is its Aggregate.
+_STORED = """
+    m.id, m.message_ref, m.send_ref, s.rowid, s.broadcast_id,
+    COALESCE(s.service_send_ref, s.send_ref), b.broadcast_ref, m.status,
+    m.attempts, m.calls, m.result, m.error, m.error_code, m.pages, m.sent_pages, m.cost,
+    m.duration, m.scheduled, m.started, m.ended, m.details_json, m.send_to, m.observed
+"""
+_AGG = slice(8, 20)
+_QUICK = slice(8, 17)
+_DETAILS = 20
+_SEND_TO = 21
+_OBSERVED = 22
+_STORED_FROM = (
+    "messages m JOIN sends s ON s.send_ref = m.send_ref JOIN broadcasts b ON b.id = s.broadcast_id"
+)
+
+_UPDATE = """
+    UPDATE messages SET status = ?, attempts = ?, calls = ?, result = ?, error = ?,
+        error_code = ?, pages = ?, sent_pages = ?, cost = ?, duration = ?, scheduled = ?,
+        started = ?, ended = ?,
+        details_json = ?, send_to = ?, observed = ?, changed = ?, updated = ?
+    WHERE id = ?
+"""
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+@dataclass(slots=True)
+class _Scope:
+    account: str | None
+    endpoint: str | None
+
+    @property
+    def known(self) -> bool:
+        return self.account is not None and self.endpoint is not None
+
+
+@dataclass(slots=True)
+class _Lookup:
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.rows.setdefault(row[1], []).append(row)
+
+    def find(self, message: FaxMessageStatus) -> tuple[Any, ...] | None:
+        candidates = self.rows.get(message.message_ref or "")
+        if not candidates:
+            return None
+        if len(candidates) > 1 and message.send_ref:
+            for row in candidates:
+                if row[5] == message.send_ref:
+                    return row
+        return candidates[0]
+
+
+def _stored_rows(
+    db: sqlite3.Connection,
+    answer: Sequence[FaxMessageStatus],
+    scope: _Scope,
+    send_key: str | None,
+    selection: tuple[RefKind, str] | None,
+) -> _Lookup:
+    """The stored rows of the answer's faxes (and perhaps a few more; matched by ref later)."""
+    lookup = _Lookup()
+    if send_key is not None:
+        for row in db.execute(
+            f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.send_ref = ?", (send_key,)
+        ):
+            lookup.add(row)
+        return lookup
+    where_account = " AND b.account = ? AND b.endpoint = ?" if scope.known else ""
+    extra = (scope.account, scope.endpoint) if scope.known else ()
+    if selection is not None and selection[0] is not RefKind.MESSAGE and len(answer) > _CHUNK:
+        # A whole send or broadcast: one indexed query for all of it, not one per 500 refs.
+        where = (
+            "b.broadcast_ref = ?"
+            if selection[0] is RefKind.BROADCAST
+            else "(s.send_ref = ? OR s.service_send_ref = ?)"
+        )
+        refs = (selection[1],) if selection[0] is RefKind.BROADCAST else (selection[1],) * 2
+        for row in db.execute(
+            f"SELECT {_STORED} FROM {_STORED_FROM} WHERE {where}{where_account}", (*refs, *extra)
+        ):
+            lookup.add(row)
+        rest = [m.message_ref or "" for m in answer if lookup.find(m) is None]
+    else:
+        rest = list(dict.fromkeys(m.message_ref or "" for m in answer))
+    for chunk in _chunks(rest):
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.message_ref IN ({marks}){where_account}",
+            (*chunk, *extra),
+        ):
+            lookup.add(row)
+    return lookup
+
+
+def _observations(
+    db: sqlite3.Connection, scope: _Scope, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    if not scope.known:
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    by_kind: dict[str, list[str]] = {}
+    for kind, ref in set(keys):
+        if ref:
+            by_kind.setdefault(kind, []).append(ref)
+    for kind, refs in by_kind.items():
+        for chunk in _chunks(refs):
+            marks = ",".join("?" * len(chunk))
+            for ref, observed in db.execute(
+                "SELECT ref, observed FROM observations WHERE account = ? AND endpoint = ? "
+                f"AND kind = ? AND ref IN ({marks})",
+                (scope.account, scope.endpoint, kind, *chunk),
+            ):
+                found[(kind, ref)] = observed
+    return found
+
+
+def _stored_attempts(
+    db: sqlite3.Connection, message_ids: Sequence[int]
+) -> dict[int, dict[int, AttemptRow]]:
+    stored: dict[int, dict[int, AttemptRow]] = {}
+    for start in range(0, len(message_ids), _CHUNK):
+        chunk = message_ids[start : start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            "SELECT message_id, attempt, result, error, error_code, cost, pages, duration, "
+            f"scheduled, started, ended FROM attempts WHERE message_id IN ({marks})",
+            chunk,
+        ):
+            stored.setdefault(row[0], {})[row[1]] = row[1:]
+    return stored
+
+
+def merge_messages(
+    db: sqlite3.Connection,
+    messages: Sequence[FaxMessageStatus],
+    *,
+    observed: datetime,
+    now: datetime,
+    account: str | None = None,
+    endpoint: str | None = None,
+    selection: tuple[RefKind, str] | None = None,
+    send_key: str | None = None,
+    create_tracked: bool = True,
+) -> MergeResult:
+    """Merge the faxes of one answer into the store, inside the caller's transaction.
+
+    `observed`: when the answer's request was sent. `account`/`endpoint`
+    limit the faxes matched to that account's (None: any). `selection` is
+    the narrowest reference the request selected by: the answer speaks for
+    every fax under it. `send_key` limits the merge to one send of the
+    store (the SendFax answer). Faxes of tracked references that are not
+    in the store yet are created when `create_tracked`.
+    """
+    scope = _Scope(account, endpoint)
+    observed_text = iso(observed) or ""
+    now_text = iso(now) or ""
+    answer = [m for m in messages if m.message_ref]
+    lookup = _stored_rows(db, answer, scope, send_key, selection)
+
+    pairs: list[tuple[FaxMessageStatus, tuple[Any, ...]]] = []
+    missing: list[FaxMessageStatus] = []
+    for message in answer:
+        row = lookup.find(message)
+        if row is None:
+            missing.append(message)
+        else:
+            pairs.append((message, row))
+    added: set[int] = set()
+    if missing and create_tracked and scope.known and send_key is None:
+        added = _create_tracked(db, missing, scope, now_text)
+        if added:
+            for row in db.execute(
+                f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.id IN "
+                f"({','.join('?' * len(added))})",
+                tuple(added),
+            ):
+                lookup.add(row)
+            still = []
+            for message in missing:
+                row = lookup.find(message)
+                if row is None:
+                    still.append(message)
+                else:
+                    pairs.append((message, row))
+            missing = still
+    unknown = [m.message_ref or "" for m in missing]
+
+    seen = _observations(
+        db,
+        scope,
+        {(RefKind.SEND.value, row[5]) for _, row in pairs}
+        | {(RefKind.BROADCAST.value, row[6]) for _, row in pairs},
+    )
+    # The latest answer that spoke for a whole send or broadcast, per (send, broadcast).
+    scope_seen: dict[tuple[str, str], str | None] = {}
+
+    # Most faxes of a poll are as they were: same status, and attempts whose summary
+    # (compared without reading any times) is the stored one. They are passed over
+    # first; only the others are looked at attempt by attempt.
+    by_message = selection is not None and selection[0] is RefKind.MESSAGE
+    message_observed: list[tuple[str, int]] = []
+    incoming: dict[int, list[AttemptRow]] = {}
+    counts: dict[int, int | None] = {}
+    moving: list[tuple[FaxMessageStatus, tuple[Any, ...]]] = []
+    for message, row in pairs:
+        status_text = None if message.status is None else message.status.value
+        count = None
+        same_attempts = True
+        if message.results:
+            quick = quick_summary(message.results)
+            count = quick[0]
+            same_attempts = quick == row[_QUICK]
+        if (
+            same_attempts
+            and (status_text == row[7] or status_text is None)
+            and (message.details is None or details_json(message.details) == row[_DETAILS])
+            and (row[_SEND_TO] or not message.send_to)
+        ):
+            own_observed = row[_OBSERVED]
+            if by_message and (own_observed is None or observed_text > own_observed):
+                message_observed.append((observed_text, row[0]))
+            continue
+        if not same_attempts:
+            rows_by_number = {a.attempt: attempt_row(a) for a in message.results}
+            incoming[row[0]] = [rows_by_number[n] for n in sorted(rows_by_number)]
+        counts[row[0]] = count
+        moving.append((message, row))
+    stored_attempts = _stored_attempts(db, list(incoming)) if incoming else {}
+
+    updates: list[tuple[Any, ...]] = []
+    attempt_writes: list[tuple[Any, ...]] = []
+    changed: set[int] = set()
+    changed_sends: set[int] = set()
+    changed_broadcasts: set[int] = set()
+    for message, row in moving:
+        message_id = row[0]
+        own_observed = row[_OBSERVED]
+        key = (row[5], row[6])
+        if key in scope_seen:
+            wide = scope_seen[key]
+        else:
+            found = [
+                v
+                for v in (
+                    seen.get((RefKind.SEND.value, key[0])),
+                    seen.get((RefKind.BROADCAST.value, key[1])),
+                )
+                if v is not None
+            ]
+            wide = scope_seen[key] = max(found) if found else None
+        if own_observed is None or (wide is not None and wide > own_observed):
+            stored_observed = wide
+        else:
+            stored_observed = own_observed
+        stored_summary = row[_AGG]
+        summary = stored_summary
+        new_attempts = incoming.get(message_id)
+        if new_attempts is not None:
+            merged = dict(stored_attempts.get(message_id, {}))
+            newer = stored_observed is None or observed_text >= stored_observed
+            for attempt in new_attempts:
+                old = merged.get(attempt[0])
+                if old == attempt:
+                    continue
+                if (
+                    old is None
+                    or _completeness(attempt) > _completeness(old)
+                    or (_completeness(attempt) == _completeness(old) and newer)
+                ):
+                    merged[attempt[0]] = attempt
+                    attempt_writes.append((message_id, *attempt))
+            summary = aggregate([merged[n] for n in sorted(merged)])
+        stored_status = row[7]
+        status = stored_status
+        count = counts[message_id]
+        incoming_status = None if message.status is None else message.status.value
+        if status_wins(
+            stored_status, row[8], stored_observed, incoming_status, count, observed_text
+        ):
+            status = incoming_status
+        details = row[_DETAILS]
+        if message.details is not None and (
+            stored_observed is None or observed_text >= stored_observed
+        ):
+            details = details_json(message.details)
+        send_to = row[_SEND_TO] or message.send_to or ""
+        if (
+            status == stored_status
+            and summary == stored_summary
+            and details == row[_DETAILS]
+            and send_to == row[_SEND_TO]
+        ):
+            if by_message and (own_observed is None or observed_text > own_observed):
+                message_observed.append((observed_text, message_id))
+            continue
+        new_observed = (
+            observed_text if own_observed is None or observed_text > own_observed else own_observed
+        )
+        updates.append(
+            (status, *summary, details, send_to, new_observed, observed_text, now_text, message_id)
+        )
+        changed.add(message_id)
+        changed_sends.add(row[3])
+        changed_broadcasts.add(row[4])
+
+    if updates:
+        db.executemany(_UPDATE, updates)
+    if attempt_writes:
+        db.executemany(
+            "INSERT OR REPLACE INTO attempts (message_id, attempt, result, error, error_code, "
+            "cost, pages, duration, scheduled, started, ended) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            attempt_writes,
+        )
+    if message_observed:
+        db.executemany("UPDATE messages SET observed = ? WHERE id = ?", message_observed)
+    if selection is not None and selection[0] is not RefKind.MESSAGE and scope.known and pairs:
+        db.execute(
+            "INSERT INTO observations (account, endpoint, kind, ref, observed) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, endpoint, kind, ref) "
+            "DO UPDATE SET observed = excluded.observed "
+            "WHERE excluded.observed > observations.observed",
+            (scope.account, scope.endpoint, selection[0].value, selection[1], observed_text),
+        )
+    return MergeResult(
+        frozenset(changed),
+        frozenset(added),
+        frozenset(changed_sends),
+        frozenset(changed_broadcasts),
+        tuple(unknown),
+        frozenset(row[4] for _, row in pairs),
+    )
+
+
+# --------------------------------------------------------------------------- tracked faxes
+
+
+def tracked_key(account: str, endpoint: str, send_ref: str, message_ref: str) -> str:
+    """The store's key for a tracked send: its SendRef, or its one fax when it has none."""
+    what = f"send:{send_ref}" if send_ref else f"message:{message_ref}"
+    return f"tracked:{account}@{endpoint}:{what}"
+
+
+def _tracked_refs(db: sqlite3.Connection, scope: _Scope) -> set[tuple[str, str]]:
+    return {
+        (kind, ref)
+        for kind, ref in db.execute(
+            "SELECT kind, ref FROM tracked_refs WHERE account = ? AND endpoint = ?",
+            (scope.account, scope.endpoint),
+        )
+    }
+
+
+def _create_tracked(
+    db: sqlite3.Connection, missing: Sequence[FaxMessageStatus], scope: _Scope, now: str
+) -> set[int]:
+    """Rows for the faxes of tracked references that the store does not have yet."""
+    tracked = _tracked_refs(db, scope)
+    if not tracked:
+        return set()
+    assert scope.account is not None
+    assert scope.endpoint is not None
+    wanted = [
+        m
+        for m in missing
+        if (RefKind.MESSAGE.value, m.message_ref) in tracked
+        or (m.send_ref and (RefKind.SEND.value, m.send_ref) in tracked)
+        or (m.broadcast_ref and (RefKind.BROADCAST.value, m.broadcast_ref) in tracked)
+    ]
+    created: set[int] = set()
+    broadcasts: dict[str, int] = {}
+    for message in wanted:
+        broadcast_ref = message.broadcast_ref or ""
+        send_ref = message.send_ref or ""
+        key = tracked_key(scope.account, scope.endpoint, send_ref, message.message_ref or "")
+        send = db.execute("SELECT broadcast_id FROM sends WHERE send_ref = ?", (key,)).fetchone()
+        if send is None:
+            broadcast_id = broadcasts.get(broadcast_ref) if broadcast_ref else None
+            if broadcast_id is None and broadcast_ref:
+                found = db.execute(
+                    "SELECT id FROM broadcasts WHERE broadcast_ref = ? AND account = ? "
+                    "AND endpoint = ? AND tracked = 1",
+                    (broadcast_ref, scope.account, scope.endpoint),
+                ).fetchone()
+                broadcast_id = None if found is None else found[0]
+            if broadcast_id is None:
+                cursor = db.execute(
+                    "INSERT INTO broadcasts (broadcast_ref, created, account, endpoint, "
+                    "tracked) VALUES (?, ?, ?, ?, 1)",
+                    (broadcast_ref, now, scope.account, scope.endpoint),
+                )
+                broadcast_id = cursor.lastrowid
+                assert broadcast_id is not None
+            if broadcast_ref:
+                broadcasts[broadcast_ref] = broadcast_id
+            (position,) = db.execute(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM sends WHERE broadcast_id = ?",
+                (broadcast_id,),
+            ).fetchone()
+            db.execute(
+                "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
+                "request_json, created, updated, submitted, tracked, service_send_ref) "
+                "VALUES (?, ?, ?, 'submitted', '{}', '', ?, ?, ?, 1, ?)",
+                (key, broadcast_id, position, now, now, now, send_ref),
+            )
+        (position,) = db.execute(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE send_ref = ?", (key,)
+        ).fetchone()
+        cursor = db.execute(
+            "INSERT OR IGNORE INTO messages (send_ref, position, message_ref, send_to) "
+            "VALUES (?, ?, ?, ?)",
+            (key, position, message.message_ref, message.send_to or ""),
+        )
+        if cursor.rowcount == 1 and cursor.lastrowid is not None:
+            created.add(cursor.lastrowid)
+    return created
