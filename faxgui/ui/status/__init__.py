@@ -1,1 +1,1 @@
-"""The sent-jobs status panel: every fax sent from this workstation, its live state, and actions on it."""
+"""The sent-faxes status panel: every fax sent from here, its live state, and actions on it."""
