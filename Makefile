@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: run test lint check bench sandbox clean
+.PHONY: run test lint check bench sandbox package clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,21 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 ## Benchmarks, each reported as a ratio against a baseline measured in the same run.
+## Ghostscript is the fax rasteriser's baseline: installed from Debian's packages (as root)
+## when missing; without it that one benchmark is skipped.
 bench: $(VENV)/.installed-test
+	command -v gs >/dev/null || { apt-get update -qq && apt-get install -y -qq ghostscript; } \
+		|| echo "Ghostscript could not be installed: the fax rasteriser benchmark will be skipped"
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest tests/benchmarks -s
+
+## The one-folder bundle for this machine (dist/faxgui), its self-test run frozen in a clean
+## environment and held to the budgets; on Linux also the tarball (dist/faxgui-*.tar.gz).
+## Installs what it needs into build/package-venv (see packaging/build_bundle.py).
+package:
+	$(PYTHON) packaging/build_bundle.py
+ifeq ($(shell uname -s),Linux)
+	packaging/linux/make_tarball.sh
+endif
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,32 +1,36 @@
-"""The `faxgui` command: options, logging, the Qt application, and the `--self-test` check."""
+"""The `faxgui` command: options, logging, one instance per user, the Qt application."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 # Only what opening the window needs is imported up front (see main_window.py on the
 # two-stage start-up); the icon and the self-test import the rest when they need it.
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QThreadPool, Signal
 from PySide6.QtWidgets import QApplication
 
 import faxgui
 from faxgui.config.options import NETWORK_TIMEOUT_S, SANDBOX_SPEED
 from faxgui.config.secrets import PasswordStore
-from faxgui.config.settings import Settings
-from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
+from faxgui.config.settings import Settings, settings_path
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
 from faxgui.ui.main_window import MainWindow
-from faxgui.ui.workers import run_task
+from faxgui.ui.single_instance import SingleInstance, hand_over
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QEvent
 
 log = logging.getLogger(__name__)
 
-SELF_TEST_TIMEOUT_S = 60.0
+ALREADY_RUNNING_NO_ANSWER = (
+    "faxgui is already running but did not answer, so this opens a second window. "
+    "If the other one is stuck, close it (or end it in the task manager)."
+)
 
 
 def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -48,8 +52,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--self-test",
         action="store_true",
-        help="open the window, send one fax through the built-in sandbox, print the "
-        "result as one line of JSON and exit (0 when it worked)",
+        help="open the window, draw the sample PDF, read the WSDL, send one fax through the "
+        "built-in sandbox, name the password keyring, print the result as one line of JSON "
+        "and exit (0 when it worked)",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="with --self-test: also write the report to FILE (a Windows app has no terminal)",
     )
     return parser.parse_args(argv)
 
@@ -62,6 +73,33 @@ def _configure_logging(debug: bool) -> None:
     logger.setLevel(logging.DEBUG if debug else logging.WARNING)
 
 
+class MacApplication(QApplication):
+    """The application on macOS, where a file opened with faxgui arrives as an event.
+
+    Dropped on the Dock icon, or opened from the Finder (Open With, a document type
+    faxgui declares), a file comes as a QFileOpenEvent to the application object;
+    at launch or while faxgui runs (macOS starts one copy of an app, so there is no
+    second start to hand it over). Elsewhere the plain QApplication is used: its
+    `event()` in Python would cost every event sent to the application.
+
+    Signals:
+        files_opened(list): the `Path` of a file the system asked faxgui to open.
+    """
+
+    files_opened = Signal(list)
+
+    def event(self, event: QEvent) -> bool:
+        from PySide6.QtCore import QEvent as Event
+        from PySide6.QtGui import QFileOpenEvent
+
+        if event.type() == Event.Type.FileOpen and isinstance(event, QFileOpenEvent):
+            path = event.file()
+            if path:
+                self.files_opened.emit([Path(path)])
+                return True
+        return super().event(event)
+
+
 def _application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -71,7 +109,8 @@ def _application() -> QApplication:
     # variable QT_SCALE_FACTOR_ROUNDING_POLICY overrides even when set in code. It is not
     # set again here: naming the enum would build PySide's whole Qt namespace (about 40 ms)
     # before the window's first paint.
-    app = QApplication([sys.argv[0] if sys.argv else "faxgui"])
+    application_class = MacApplication if sys.platform == "darwin" else QApplication
+    app = application_class([sys.argv[0] if sys.argv else "faxgui"])
     app.setApplicationName("faxgui")
     app.setOrganizationName("faxgui")
     app.setApplicationVersion(faxgui.__version__)
@@ -101,24 +140,65 @@ def main(argv: Sequence[str] | None = None) -> int:
     # default 5 ms switch interval each Python step of a frame can wait that long for the
     # interpreter lock, and a frame takes several. 1 ms keeps the window fluid.
     sys.setswitchinterval(0.001)
+    # Read from this process's folder now: they may be handed to a faxgui started elsewhere,
+    # and the draft keeps them for the next start.
+    files = [path.absolute() for path in args.files]
+    instance: SingleInstance | None = None
+    if not args.self_test:
+        # The self-test is its own world: it never hands over to, or takes files from, a
+        # faxgui the user has open.
+        instance = SingleInstance(settings_path().parent)
+        if not instance.acquire():
+            if hand_over(instance.name, files):
+                return 0
+            log.warning("The running faxgui did not answer on %s", instance.name)
+            print(ALREADY_RUNNING_NO_ANSWER, file=sys.stderr, flush=True)
+            instance = None
     app = _application()
     settings = Settings.load()
     sandbox = EmbeddedSandbox(settings.get(SANDBOX_SPEED))
     app.aboutToQuit.connect(sandbox.stop)
-    window = MainWindow(settings, PasswordStore(), sandbox, files=args.files)
+    window = MainWindow(settings, PasswordStore(), sandbox, files=files)
     window.built.connect(_set_window_icon)
+    if isinstance(app, MacApplication):
+        app.files_opened.connect(window.open_files)
+    if instance is not None:
+        instance.files_received.connect(lambda paths: _bring_forward(window, paths))
+        # Listening waits for the window to be built (QtNetwork takes ~25 ms to load); a
+        # second start meanwhile keeps trying for a few seconds.
+        window.built.connect(instance.listen)
     window.show()
     if args.self_test:
         import json
 
-        report = _self_test(window, sandbox, settings.get(NETWORK_TIMEOUT_S))
+        from faxgui.ui.self_test import run_self_test
+
+        report = run_self_test(window, sandbox, settings.get(NETWORK_TIMEOUT_S))
         sandbox.stop()
         _wind_down(window)
-        print(json.dumps(report), flush=True)
+        text = json.dumps(report)
+        if args.report is not None:
+            args.report.write_text(text + "\n", encoding="utf-8")
+        if sys.stdout is not None:
+            print(text, flush=True)
         return 0 if report["ok"] else 1
     status = app.exec()
     _wind_down(window)
+    if instance is not None:
+        instance.release()
     return status
+
+
+def _bring_forward(window: MainWindow, files: list[Path]) -> None:
+    """Another start of faxgui: show the window (restored if minimised), then its files."""
+    from PySide6.QtCore import Qt
+
+    if window.isMinimized():
+        window.setWindowState(window.windowState() & ~Qt.WindowState.WindowMinimized)
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    window.open_files(files)
 
 
 def _wind_down(window: MainWindow) -> None:
@@ -128,111 +208,3 @@ def _wind_down(window: MainWindow) -> None:
     # the way out. The job store and address book are closed after them: nothing uses them.
     QThreadPool.globalInstance().waitForDone()
     window.close_stores()
-
-
-# --------------------------------------------------------------------------- self-test
-
-
-def _wait(done: Callable[[], bool], timeout_s: float) -> bool:
-    """Run the event loop until `done()` is true or the time is up; True if it came true."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    loop = QEventLoop()
-    poll = QTimer()
-    poll.setInterval(10)
-    deadline = time.monotonic() + timeout_s
-
-    def check() -> None:
-        if done() or time.monotonic() > deadline:
-            loop.quit()
-
-    poll.timeout.connect(check)
-    poll.start()
-    loop.exec()
-    poll.stop()
-    return done()
-
-
-def _round_trip(url: str, timeout_s: float) -> float:
-    """FaxStatus, SendFax and FaxStatus again for a new reference; the time taken, in ms."""
-    # On the worker thread, like every network call: zeep takes about 0.3 s to import.
-    import uuid
-
-    from faxgui.api.client import MonopondClient
-    from faxgui.api.enums import Verbosity
-    from faxgui.api.errors import NoMessagesFoundFault
-    from faxgui.api.models import FaxDocument, FaxMessage, FaxStatusRequest, SendFaxRequest
-    from faxgui.sandbox.numbers import SUCCESS
-
-    reference = f"faxgui-self-test-{uuid.uuid4().hex}"
-    started = time.perf_counter()
-    with MonopondClient(url, DEMO_USERNAME, DEMO_PASSWORD, timeout=timeout_s) as client:
-        try:
-            client.fax_status(FaxStatusRequest(message_ref=reference, verbosity=Verbosity.BRIEF))
-        except NoMessagesFoundFault:
-            pass
-        else:
-            raise RuntimeError(f"the sandbox already knew the new reference {reference}")
-        client.send_fax(
-            SendFaxRequest(
-                fax_messages=[
-                    FaxMessage(
-                        message_ref=reference,
-                        send_to=SUCCESS.number,
-                        documents=[
-                            FaxDocument(
-                                file_name="self-test.txt",
-                                file_data=b"faxgui self-test: this page goes nowhere.\n",
-                            )
-                        ],
-                    )
-                ],
-                send_ref=reference,
-            )
-        )
-        status = client.fax_status(
-            FaxStatusRequest(message_ref=reference, verbosity=Verbosity.SEND)
-        )
-    if [m.message_ref for m in status.messages] != [reference]:
-        raise RuntimeError("the sandbox did not list the fax that was just sent")
-    return (time.perf_counter() - started) * 1000
-
-
-def _self_test(window: MainWindow, sandbox: EmbeddedSandbox, timeout_s: float) -> dict[str, Any]:
-    import platform
-
-    from PySide6.QtCore import qVersion
-
-    started: list[str] = []
-    failures: list[str] = []
-    sandbox.ready.connect(started.append)
-    sandbox.failed.connect(failures.append)
-    sandbox.start()
-    if sandbox.url is None and not _wait(lambda: bool(started or failures), SELF_TEST_TIMEOUT_S):
-        return {"ok": False, "reason": "the built-in sandbox did not start in time"}
-    if failures:
-        return {"ok": False, "reason": failures[0]}
-    url = sandbox.url
-    assert url is not None
-    outcome: list[tuple[float | None, Exception | None]] = []
-    run_task(
-        _round_trip,
-        url,
-        timeout_s,
-        on_done=lambda ms: outcome.append((ms, None)),
-        on_error=lambda exc: outcome.append((None, exc)),
-    )
-    if not _wait(lambda: bool(outcome), SELF_TEST_TIMEOUT_S):
-        return {"ok": False, "reason": "the round trip to the sandbox did not finish in time"}
-    elapsed_ms, error = outcome[0]
-    if error is not None:
-        return {"ok": False, "reason": f"{error.__class__.__name__}: {error}"}
-    return {
-        "ok": True,
-        "window": window.isVisible(),
-        "sandbox": url,
-        "round_trip_ms": round(elapsed_ms or 0.0, 1),
-        "faxgui": faxgui.__version__,
-        "qt": qVersion(),
-        "python": platform.python_version(),
-    }

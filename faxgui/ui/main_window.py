@@ -1,4 +1,4 @@
-"""The main window: composing and sending a fax, looking one up, and where faxes go."""
+"""The main window: composing and sending a fax, the faxes sent, and where faxes go."""
 
 from __future__ import annotations
 
@@ -22,24 +22,18 @@ from PySide6 import QtCore
 from PySide6.QtCore import QByteArray, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 import faxgui
-from faxgui.api.enums import Verbosity
 from faxgui.api.errors import ServiceFault
 from faxgui.config.endpoints import EndpointError, EndpointKind
 from faxgui.config.options import (
@@ -54,7 +48,6 @@ from faxgui.config.secrets import KeyringUnavailableError, PasswordStore
 from faxgui.config.settings import Settings
 from faxgui.sandbox.accounts import DEMO_USERNAME
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
-from faxgui.ui.fax_status_model import COL_ERROR, FaxStatusModel, totals_text
 from faxgui.ui.feedback import (
     ERROR_STYLE,
     NOTE_STYLE,
@@ -68,7 +61,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent, QPaintEvent
 
     from faxgui.api.client import MonopondClient
-    from faxgui.api.models import FaxStatusRequest, FaxStatusResponse
+    from faxgui.compose.draft import Draft
     from faxgui.compose.phone import PhoneNormaliser
     from faxgui.compose.pipeline import SendReport
     from faxgui.config.connection import Connection
@@ -77,23 +70,17 @@ if TYPE_CHECKING:
     from faxgui.ui.compose_tab import ComposeTab
     from faxgui.ui.outbox_dialog import OutboxDialog
     from faxgui.ui.settings_dialog import SettingsDialog
+    from faxgui.ui.status.panel import StatusPanel
 
 log = logging.getLogger(__name__)
 
 SANDBOX_TITLE = "faxgui — Sandbox (simulated faxes)"
 NOT_CONNECTED_YET = "Not connected yet"
 COMPOSE_TAB_TITLE = "New fax"
-LOOKUP_TAB_TITLE = "Look up a fax"
+SENT_TAB_TITLE = "Sent faxes"
 
 # How long a passing remark stays in the status bar.
 MESSAGE_MS = 20_000
-
-# Which FaxStatusRequest field each choice of the lookup box fills in.
-REFERENCE_KINDS = (
-    ("Message reference", "message_ref"),
-    ("Send reference", "send_ref"),
-    ("Broadcast reference", "broadcast_ref"),
-)
 
 BANNER_STYLE = (
     "QLabel { background: #fff4c2; color: #4a3b00; border: 1px solid #e0c860;"
@@ -164,12 +151,12 @@ def window_title(kind: EndpointKind, username: str, custom_url: str) -> str:
 
 
 class MainWindow(QMainWindow):
-    """The app's one main window: the "New fax" tab (the composer) and "Look up a fax".
+    """The app's one main window: the "New fax" tab (the composer) and "Sent faxes".
 
     It reads the settings it is given and saves them when Settings is
     accepted or the window closes (its geometry). It is built in two stages:
     what its first paint shows, then, just after that paint, the rest (the
-    composer and what sends, the job store, the lookup table's model,
+    composer and what sends, the job store, the sent faxes panel,
     selectable label text, starting the sandbox). `files` are attached to the
     fax being composed once the composer is there. The job store and the
     address book are the app's only ones: `close_stores()` closes them once
@@ -215,19 +202,13 @@ class MainWindow(QMainWindow):
         self.account_label = QLabel()
         self.test_button = QPushButton("Test connection")
         self.test_result = QLabel()
-        self.reference_kind = QComboBox()
-        self.reference_edit = QLineEdit()
-        self.lookup_button = QPushButton("Look up")
-        self.lookup_model = FaxStatusModel(self)
-        self.lookup_table = QTableView()
-        self.totals_label = QLabel()
-        self.lookup_error = QLabel()
+        self.status_panel: StatusPanel | None = None
         self.connection_status = QLabel(NOT_CONNECTED_YET)
         # A flat button: clicked, it lists the waiting faxes (to send now or cancel).
         self.waiting_label = QPushButton()
         self.tabs = QTabWidget()
         self.compose_page = QWidget()
-        self.lookup_page = QWidget()
+        self.sent_page = QWidget()
 
         self._build_menus()
         self._build_central()
@@ -244,8 +225,6 @@ class MainWindow(QMainWindow):
         sandbox.ready.connect(self._on_sandbox_ready)
         sandbox.failed.connect(self._on_sandbox_failed)
         self.test_button.clicked.connect(self.test_connection)
-        self.reference_edit.returnPressed.connect(self.look_up)
-        self.lookup_button.clicked.connect(self.look_up)
 
         if settings.warnings:
             self.notice.setText("\n\n".join(settings.warnings))
@@ -277,10 +256,15 @@ class MainWindow(QMainWindow):
         self.show_compose_action.setShortcuts([QKeySequence("Ctrl+1")])
         self.show_compose_action.triggered.connect(self.show_composer)
         go_menu.addAction(self.show_compose_action)
-        self.show_lookup_action = QAction(text="&Look up a fax tab", parent=self)
-        self.show_lookup_action.setShortcuts([QKeySequence("Ctrl+2")])
-        self.show_lookup_action.triggered.connect(self.show_lookup)
-        go_menu.addAction(self.show_lookup_action)
+        self.show_sent_action = QAction(text="&Sent faxes tab", parent=self)
+        self.show_sent_action.setShortcuts([QKeySequence("Ctrl+2")])
+        self.show_sent_action.triggered.connect(self.show_sent_faxes)
+        go_menu.addAction(self.show_sent_action)
+        self.track_action = QAction(text="&Track a reference…", parent=self)
+        self.track_action.setShortcuts([QKeySequence("Ctrl+T")])
+        self.track_action.setEnabled(False)
+        self.track_action.triggered.connect(self.track_reference)
+        go_menu.addAction(self.track_action)
         go_menu.addSeparator()
         self.retry_outbox_action = QAction(text="&Send waiting faxes now", parent=self)
         self.retry_outbox_action.setShortcuts([QKeySequence("F5")])
@@ -307,11 +291,12 @@ class MainWindow(QMainWindow):
             label.hide()
             layout.addWidget(label)
         QVBoxLayout(self.compose_page).setContentsMargins(0, 0, 0, 0)
-        lookup = QVBoxLayout(self.lookup_page)
-        lookup.addWidget(self._connection_box())
-        lookup.addWidget(self._lookup_box(), 1)
+        # The panel goes above the connection card once the job store is open.
+        sent = QVBoxLayout(self.sent_page)
+        sent.setContentsMargins(0, 0, 0, 0)
+        sent.addWidget(self._connection_box())
         self.tabs.addTab(self.compose_page, COMPOSE_TAB_TITLE)
-        self.tabs.addTab(self.lookup_page, LOOKUP_TAB_TITLE)
+        self.tabs.addTab(self.sent_page, SENT_TAB_TITLE)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
         self.resize(1200, 800)
@@ -329,34 +314,6 @@ class MainWindow(QMainWindow):
         form.addRow(self._test_row)
         return box
 
-    def _lookup_box(self) -> QGroupBox:
-        box = QGroupBox("Look up a fax")
-        layout = QVBoxLayout(box)
-        row = QHBoxLayout()
-        for text, field_name in REFERENCE_KINDS:
-            self.reference_kind.addItem(text, field_name)
-        self.reference_edit.setPlaceholderText("Type a reference and press Enter")
-        self.reference_edit.setClearButtonEnabled(True)
-        row.addWidget(self.reference_kind)
-        row.addWidget(self.reference_edit, 1)
-        row.addWidget(self.lookup_button)
-        layout.addLayout(row)
-
-        table = self.lookup_table
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.verticalHeader().hide()
-        layout.addWidget(table, 1)
-
-        for label in (self.totals_label, self.lookup_error):
-            label.setWordWrap(True)
-            layout.addWidget(label)
-        self.lookup_error.setStyleSheet(ERROR_STYLE)
-        self.lookup_error.hide()
-        return box
-
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if not self._second_stage_queued:
@@ -366,28 +323,24 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._finish_building)
 
     def _finish_building(self) -> None:
-        """The second stage: what names a Qt namespace enum, the sandbox, then the composer.
-
-        The table's header asks the model for its titles with a Qt.Orientation,
-        so the model is only attached here; before, the table is empty anyway.
-        """
+        """The second stage: what names a Qt namespace enum, the sandbox, then the composer
+        and the sent faxes panel."""
         Qt = QtCore.Qt
         for label in (
             self.where_label,
             self.account_label,
             self.test_result,
-            self.totals_label,
-            self.lookup_error,
         ):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Level with the first line of a long, wrapped answer (the result is empty until then).
         self._test_row.setAlignment(self.test_button, Qt.AlignmentFlag.AlignTop)
 
-        self.lookup_table.setModel(self.lookup_model)
-        header = self.lookup_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(COL_ERROR, QHeaderView.ResizeMode.Stretch)
+        # Files dropped anywhere on the window (not only on the composer, which takes its
+        # own drops first) are attached to the fax being composed.
+        from faxgui.ui.composer.file_drops import FileDrops
+
+        self.file_drops = FileDrops(self)
+        self.file_drops.dropped.connect(self.open_files)
 
         # Started here, not in __init__: its worker imports about 0.5 s of modules, taking
         # the GIL in turns with the thread painting the window.
@@ -437,19 +390,85 @@ class MainWindow(QMainWindow):
         self._add_composer_actions(tab)
         tab.status_message.connect(lambda text: self.statusBar().showMessage(text, MESSAGE_MS))
         tab.waiting_changed.connect(self._show_waiting)
-        tab.look_up_requested.connect(self.look_up_broadcast)
+        tab.look_up_requested.connect(self.show_broadcast)
         tab.recipients_added.connect(self.show_composer)
         tab.controller.finished.connect(self._after_send)
         tab.watcher.pass_finished.connect(lambda done: self._after_send(done.report))
         self.retry_outbox_action.triggered.connect(tab.retry_outbox)
         self.outbox_action.setEnabled(True)
         self._open_address_book(tab, numbers)
+        self._add_status_panel(tab)
         tab.start()
-        if self._files:
-            tab.add_files(self._files)
-            self._files = []
+        # Files waiting while a fax goes out are attached to a new fax once it has gone
+        # (after `finished` has marked it sent, hence the queued call).
+        tab.controller.busy_changed.connect(
+            lambda busy: busy or QTimer.singleShot(0, self, self._attach_waiting_files)
+        )
+        self._attach_waiting_files()
         if self.tabs.currentWidget() is self.compose_page:
             tab.composer.recipients_panel.to_edit.setFocus()
+
+    def _add_status_panel(self, tab: ComposeTab) -> None:
+        """The "Sent faxes" tab: the history of every fax, followed live."""
+        from faxgui.jobs.history import JobHistory
+        from faxgui.ui.status.panel import StatusPanel
+
+        assert self.job_store is not None
+        panel = self.status_panel = StatusPanel(
+            JobHistory(self.job_store), self.job_store, self._client_factory, self.sent_page
+        )
+        self.sent_page.layout().insertWidget(0, panel, 1)
+        panel.set_pipeline(tab.controller.pipeline)
+        panel.status_message.connect(lambda text: self.statusBar().showMessage(text, MESSAGE_MS))
+        panel.service_state.connect(self._on_poll_answer)
+        panel.draft_requested.connect(self._open_draft)
+        tab.controller.finished.connect(panel.note_sent)
+        tab.watcher.pass_finished.connect(lambda done: panel.note_sent(done.report))
+        self.track_action.setEnabled(True)
+        panel.start()
+
+    def _on_poll_answer(self, error: Exception | None) -> None:
+        """The connection state from a status poll; the app keeps working when it failed."""
+        self._set_connection_state(error)
+        if error is not None:
+            self.statusBar().showMessage(
+                f"{describe_error(error)} The sent faxes show what was last known; "
+                "faxgui keeps trying.",
+                MESSAGE_MS,
+            )
+
+    def _open_draft(self, draft: Draft) -> None:
+        """Put a job from the sent faxes in the composer, as a new fax (asks before clearing)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        from faxgui.ui.compose_tab import is_blank
+
+        tab = self.compose_tab
+        if tab is None:
+            return
+        if tab.controller.busy:
+            self.statusBar().showMessage(
+                "Wait until the fax has been sent, then open the other one.", MESSAGE_MS
+            )
+            return
+        if not is_blank(tab.composer.draft()) and not tab.done_bar.isVisible():
+            answer = QMessageBox.question(
+                self,
+                "Open as a new fax",
+                "The composer holds a fax that has not been sent. Replace it with this one?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        tab.start_new_fax()
+        tab.composer.set_draft(draft)
+        tab.autosaver.schedule()
+        self.show_composer()
+        self.statusBar().showMessage(
+            "A copy of the fax, with new references: change what you need and press Send.",
+            MESSAGE_MS,
+        )
 
     def _open_address_book(self, tab: ComposeTab, numbers: PhoneNormaliser) -> None:
         from faxgui.jobs.address_book import AddressBook
@@ -516,6 +535,30 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ tabs
 
+    def open_files(self, paths: Sequence[Path]) -> None:
+        """Attach documents to the fax being composed and show it: files given on the
+        command line, dropped on the window, opened with faxgui from the system or
+        handed over by a second start. Kept until the composer can take them."""
+        if not paths:
+            return
+        self._files += [Path(path) for path in paths]
+        self.show_composer()
+        self._attach_waiting_files()
+
+    def _attach_waiting_files(self) -> None:
+        tab = self.compose_tab
+        if tab is None or not self._files:
+            return
+        if tab.controller.busy:
+            # The draft being sent must not change under the send.
+            self.statusBar().showMessage(
+                "The documents will be added to a new fax once this one has been sent.",
+                MESSAGE_MS,
+            )
+            return
+        files, self._files = self._files, []
+        tab.add_files(files)
+
     def show_composer(self) -> None:
         """Bring the "New fax" tab forward."""
         if self.tabs.currentWidget() is not self.compose_page:
@@ -523,18 +566,24 @@ class MainWindow(QMainWindow):
             if self.compose_tab is not None:
                 self.compose_tab.composer.recipients_panel.to_edit.setFocus()
 
-    def show_lookup(self) -> None:
-        """Bring the "Look up a fax" tab forward, ready to type a reference."""
-        self.tabs.setCurrentWidget(self.lookup_page)
-        self.reference_edit.setFocus()
-        self.reference_edit.selectAll()
+    def show_sent_faxes(self) -> None:
+        """Bring the "Sent faxes" tab forward, ready to search."""
+        self.tabs.setCurrentWidget(self.sent_page)
+        if self.status_panel is not None:
+            self.status_panel.search_edit.setFocus()
 
-    def look_up_broadcast(self, broadcast_ref: str) -> None:
-        """Show the faxes of one broadcast in the lookup tab."""
-        self.show_lookup()
-        self.reference_kind.setCurrentIndex(self.reference_kind.findData("broadcast_ref"))
-        self.reference_edit.setText(broadcast_ref)
-        self.look_up()
+    def show_broadcast(self, broadcast_ref: str) -> None:
+        """Show the faxes of one broadcast in the "Sent faxes" tab."""
+        self.tabs.setCurrentWidget(self.sent_page)
+        panel = self.status_panel
+        if panel is not None:
+            panel.show_broadcast_ref(broadcast_ref)
+
+    def track_reference(self) -> None:
+        """Follow a fax sent from elsewhere by its reference (in the "Sent faxes" tab)."""
+        if self.status_panel is not None:
+            self.tabs.setCurrentWidget(self.sent_page)
+            self.status_panel.open_track_dialog()
 
     def _after_send(self, report: SendReport | None) -> None:
         """The connection state, from what the service said (or did not say) to a send."""
@@ -622,7 +671,6 @@ class MainWindow(QMainWindow):
         else:
             self.where_label.setText(f"{kind.short_name} ({kind.fixed_url})")
         self.test_button.setEnabled(ready)
-        self.lookup_button.setEnabled(ready)
 
     def _on_sandbox_ready(self, _url: str) -> None:
         self._sandbox_problem = ""
@@ -719,51 +767,6 @@ class MainWindow(QMainWindow):
         self.test_result.setStyleSheet(style)
         self.test_result.setText(text)
 
-    def look_up(self) -> None:
-        """Ask the service, in the background, for every fax with the typed reference."""
-        from faxgui.api.models import FaxStatusRequest
-        from faxgui.config.connection import AccountMissingError
-
-        reference = self.reference_edit.text().strip()
-        if not reference:
-            self._show_lookup_error("Type a reference to look up.")
-            return
-        try:
-            connection = self._connection()
-        except (EndpointError, AccountMissingError, KeyringUnavailableError) as exc:
-            self._show_lookup_error(exc.user_message)
-            return
-        field_name = self.reference_kind.currentData()
-        request = FaxStatusRequest(verbosity=Verbosity.RESULTS, **{field_name: reference})
-        self.lookup_button.setEnabled(False)
-        self.lookup_error.hide()
-        self.totals_label.setText(f"Looking up “{reference}” …")
-        run_task(
-            _fax_status,
-            connection,
-            request,
-            on_done=self._if_current(self._on_lookup_done),
-            on_error=self._if_current(self._on_lookup_failed),
-            context=self,
-        )
-
-    def _on_lookup_done(self, response: FaxStatusResponse) -> None:
-        self.lookup_button.setEnabled(True)
-        self._set_connection_state(None)
-        self.lookup_model.set_rows(response.messages)
-        self.totals_label.setText(totals_text(response))
-
-    def _on_lookup_failed(self, error: Exception) -> None:
-        self.lookup_button.setEnabled(True)
-        self._set_connection_state(error)
-        self.lookup_model.set_rows([])
-        self.totals_label.clear()
-        self._show_lookup_error(describe_error(error))
-
-    def _show_lookup_error(self, text: str) -> None:
-        self.lookup_error.setText(text)
-        self.lookup_error.show()
-
     def _if_current(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         """`handler`, but only while the settings are those the request was made with."""
         generation = self._generation
@@ -778,9 +781,6 @@ class MainWindow(QMainWindow):
         """Clear what the previous service or account said: it no longer applies."""
         self._generation += 1
         self.test_result.clear()
-        self.lookup_model.set_rows([])
-        self.totals_label.clear()
-        self.lookup_error.hide()
         self.connection_status.setText(NOT_CONNECTED_YET)
 
     def _set_connection_state(self, error: Exception | None) -> None:
@@ -818,6 +818,8 @@ class MainWindow(QMainWindow):
             tab.progress_dialog.activateWindow()
             return
         self._closing = True
+        if self.status_panel is not None:
+            self.status_panel.shut_down()
         if tab is not None:
             if tab.controller.awaiting_confirmation:
                 tab.controller.cancel()
@@ -856,8 +858,3 @@ _COMPOSER_MODULES = (
 def _import_composer_modules() -> None:
     for name in _COMPOSER_MODULES:
         importlib.import_module(name)
-
-
-def _fax_status(connection: Connection, request: FaxStatusRequest) -> FaxStatusResponse:
-    with connection.client() as client:
-        return client.fax_status(request)

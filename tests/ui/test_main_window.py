@@ -1,4 +1,4 @@
-"""The main window as a receptionist sees it: title, sandbox banner, connection card, lookup."""
+"""The main window as a receptionist sees it: title, sandbox banner, connection card, tracking."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ from faxgui.config.secrets import PasswordStore
 from faxgui.config.settings import Settings, settings_path
 from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
 from faxgui.sandbox.numbers import SUCCESS
-from faxgui.ui import fax_status_model as cols
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
 from faxgui.ui.feedback import CONNECTED, REFUSED, UNREACHABLE
 from faxgui.ui.main_window import SANDBOX_TITLE, MainWindow
+from faxgui.ui.status import tree_model as cols
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -137,27 +137,27 @@ def test_missing_password_is_asked_for_without_contacting_anyone(
     assert window.connection_status.text() == "Not connected yet"
 
 
-def test_looking_up_an_unknown_reference_says_there_is_no_such_fax(
+def test_tracking_an_unknown_reference_says_there_is_no_such_fax(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     window = make_window()
-    window.show_lookup_action.trigger()
-    qtbot.keyClicks(window.reference_edit, "no-such-fax-2026")
-    qtbot.keyClick(window.reference_edit, Qt.Key.Key_Return)
+    qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.status_panel.track_dialog if window.status_panel else None
+    assert dialog is not None
+    assert window.tabs.currentWidget() is window.sent_page
+    assert not dialog.follow_button.isEnabled()
+    qtbot.keyClicks(dialog.reference_edit, "no-such-fax-2026")
+    qtbot.mouseClick(dialog.follow_button, Qt.MouseButton.LeftButton)
 
-    qtbot.waitUntil(window.lookup_error.isVisible, timeout=20_000)
-    assert window.lookup_error.text() == NoMessagesFoundFault.user_message
-    assert window.lookup_model.rowCount() == 0
-    assert window.connection_status.text() == CONNECTED
+    qtbot.waitUntil(
+        lambda: dialog.message.text() == NoMessagesFoundFault.user_message, timeout=20_000
+    )
+    assert dialog.isVisible()
+    assert dialog.reference_edit.isEnabled()
+    dialog.close()
 
 
-def test_looking_up_with_no_reference_asks_for_one(qtbot: QtBot, make_window: MakeWindow) -> None:
-    window = make_window()
-    qtbot.mouseClick(window.lookup_button, Qt.MouseButton.LeftButton)
-    assert window.lookup_error.text() == "Type a reference to look up."
-
-
-def test_looking_up_a_sent_fax_lists_it_in_plain_words(
+def test_tracking_a_fax_sent_elsewhere_lists_it_in_plain_words(
     qtbot: QtBot, make_window: MakeWindow, sandbox: EmbeddedSandbox
 ) -> None:
     assert sandbox.url is not None
@@ -176,33 +176,36 @@ def test_looking_up_a_sent_fax_lists_it_in_plain_words(
             )
         )
     window = make_window()
-    window.show_lookup_action.trigger()
-    window.reference_kind.setCurrentIndex(window.reference_kind.findText("Send reference"))
-    qtbot.keyClicks(window.reference_edit, "front-desk-batch-1")
-    qtbot.keyClick(window.reference_edit, Qt.Key.Key_Return)
+    panel = window.status_panel
+    assert panel is not None
+    window.track_action.trigger()
+    dialog = panel.track_dialog
+    assert dialog is not None
+    qtbot.keyClicks(dialog.reference_edit, "front-desk-batch-1")
+    dialog.kind_combo.setCurrentIndex(dialog.kind_combo.findText("Send reference"))
+    qtbot.mouseClick(dialog.follow_button, Qt.MouseButton.LeftButton)
 
-    model = window.lookup_model
-    qtbot.waitUntil(lambda: model.rowCount() == 2, timeout=20_000)
-    refs = sorted(model.index(row, cols.COL_REFERENCE).data() for row in range(2))
+    model = panel.model
+    qtbot.waitUntil(lambda: model.message_count == 2, timeout=20_000)
+    broadcast = model.index(0, 0)
+    assert model.rowCount(broadcast) == 2
+    refs = sorted(model.index(row, cols.COL_REFERENCE, broadcast).data() for row in range(2))
     assert refs == ["front-desk-batch-1-1", "front-desk-batch-1-2"]
-    assert model.index(0, cols.COL_NUMBER).data() == SUCCESS.number
-    assert model.index(0, cols.COL_STATUS).data()
-    assert window.totals_label.text().startswith("2 faxes")
-    # What the user sees is the table, not only the model behind it.
-    assert window.lookup_table.model() is model
-    assert window.lookup_table.horizontalHeader().isVisible()
-    assert not window.lookup_error.isVisible()
-    assert window.connection_status.text() == CONNECTED
+    assert model.index(0, cols.COL_NUMBER, broadcast).data() == SUCCESS.number
+    assert model.index(0, cols.COL_STATUS, broadcast).data()
+    # What the user sees is the tree, with the tracked faxes selected.
+    assert panel.tree.isVisible()
+    assert panel.tree.currentIndex().isValid()
+    assert panel.totals_label.text().startswith("2 faxes")
+    qtbot.waitUntil(lambda: window.connection_status.text() == CONNECTED, timeout=20_000)
 
 
 def test_settings_accepted_from_the_menu_change_the_title_and_clear_old_answers(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     window = make_window()
-    window.show_lookup_action.trigger()
-    qtbot.keyClicks(window.reference_edit, "asked-of-the-sandbox")
-    qtbot.keyClick(window.reference_edit, Qt.Key.Key_Return)
-    qtbot.waitUntil(window.lookup_error.isVisible, timeout=20_000)
+    qtbot.mouseClick(window.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Connection works" in window.test_result.text(), timeout=20_000)
 
     window.settings_action.trigger()
     dialog = window.settings_dialog
@@ -218,7 +221,7 @@ def test_settings_accepted_from_the_menu_change_the_title_and_clear_old_answers(
     assert window.windowTitle() == "faxgui — frontdesk @ Monopond test"
     assert not window.banner.isVisible()
     assert "test.api.monopond.com" in window.where_label.text()
-    assert not window.lookup_error.isVisible()
+    assert window.test_result.text() == ""
     assert window.connection_status.text() == "Not connected yet"
 
 

@@ -33,12 +33,12 @@ from faxgui.jobs.store import JobStore, SendState
 from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
 from faxgui.sandbox.numbers import SUCCESS
 from faxgui.sandbox.server import SandboxServer
-from faxgui.ui import fax_status_model as cols
 from faxgui.ui.app import _parse_args
 from faxgui.ui.compose_tab import RESTORED_MESSAGE, ComposeTab
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
 from faxgui.ui.feedback import CONNECTED, UNREACHABLE
 from faxgui.ui.main_window import MainWindow
+from faxgui.ui.status import tree_model as cols
 
 MakeWindow = Callable[..., MainWindow]
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -188,7 +188,7 @@ def test_a_fax_typed_dropped_and_sent_with_the_keyboard_reaches_the_sandbox(
     assert len(sandbox_statuses(url, draft.broadcast_ref)) == 1
 
 
-def test_a_broadcast_is_followed_in_the_lookup_tab(
+def test_a_broadcast_is_followed_in_the_sent_faxes_tab(
     qtbot: QtBot,
     make_window: MakeWindow,
     write_pdf: Callable[..., Path],
@@ -207,14 +207,17 @@ def test_a_broadcast_is_followed_in_the_lookup_tab(
     tab.progress_dialog.close()
     qtbot.mouseClick(tab.look_up_button, Qt.MouseButton.LeftButton)
 
-    assert window.tabs.currentWidget() is window.lookup_page
-    assert window.reference_edit.text() == broadcast_ref
-    assert window.reference_kind.currentText() == "Broadcast reference"
-    model = window.lookup_model
-    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=SEND_TIMEOUT_MS)
-    sent_to = sorted(model.index(row, cols.COL_NUMBER).data() for row in range(3))
+    assert window.tabs.currentWidget() is window.sent_page
+    panel = window.status_panel
+    assert panel is not None
+    model = panel.model
+    qtbot.waitUntil(lambda: panel.current_index().isValid(), timeout=SEND_TIMEOUT_MS)
+    selected = panel.current_index()
+    assert model.index(selected.row(), cols.COL_REFERENCE).data() == broadcast_ref
+    assert model.rowCount(selected) == 3
+    sent_to = sorted(model.index(row, cols.COL_NUMBER, selected).data() for row in range(3))
     assert sent_to == sorted(["61500000000", "61500000001", "61500000002"])
-    assert window.totals_label.text().startswith("3 faxes")
+    assert panel.totals_label.text().startswith("3 faxes")
 
 
 def test_new_fax_asks_before_clearing_and_keeps_the_fax_when_told_to(
@@ -634,7 +637,7 @@ def test_the_composer_actions_are_in_the_file_menu_with_one_shortcut_each(
     assert texts[-2:] == ["&Settings…", "&Quit"]
 
 
-def test_ctrl_2_and_ctrl_1_go_to_the_lookup_and_back_to_the_fax(
+def test_ctrl_2_and_ctrl_1_go_to_the_sent_faxes_and_back_to_the_fax(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     window = make_window()
@@ -642,10 +645,12 @@ def test_ctrl_2_and_ctrl_1_go_to_the_lookup_and_back_to_the_fax(
     focus_composer(qtbot, window)
 
     qtbot.keyClick(composer.recipients_panel.to_edit, Qt.Key.Key_2, CTRL)
-    assert window.tabs.currentWidget() is window.lookup_page
-    assert window.reference_edit.hasFocus()
+    assert window.tabs.currentWidget() is window.sent_page
+    assert window.status_panel is not None
+    search = window.status_panel.search_edit
+    assert search.hasFocus()
 
-    qtbot.keyClick(window.reference_edit, Qt.Key.Key_1, CTRL)
+    qtbot.keyClick(search, Qt.Key.Key_1, CTRL)
     assert window.tabs.currentWidget() is window.compose_page
     assert composer.recipients_panel.to_edit.hasFocus()
     # Typing goes to the fax again.
