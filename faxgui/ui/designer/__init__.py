@@ -1,1 +1,1 @@
-"""The stamp designer and fax preview: pages on screen, stamps placed on them, the fax as it will print."""
+"""The stamp designer and the fax preview: pages on screen, stamps on them, the fax as printed."""

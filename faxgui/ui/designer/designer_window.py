@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -134,15 +136,29 @@ class DesignerWindow(QDialog):
             panel.layout().insertWidget(0, self.type_note)
         panel.setMinimumWidth(340)
 
-        # The original and the fax share the middle: each needs the width to be read.
-        tabs = self.tabs = QTabWidget()
-        tabs.addTab(viewer, "Pages and stamps")
-        tabs.addTab(self.preview_pane, "As the fax will print")
-        tabs.setTabToolTip(1, "The document drawn by the fax service, with its stamps")
-        tabs.currentChanged.connect(self._tab_changed)
+        # The original and the fax share the middle: side by side, to compare them, or in
+        # two tabs, when each needs the whole width to be read.
+        self.tabs = QTabWidget()
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.pair = QSplitter(Qt.Orientation.Horizontal)
+        self.pair.setChildrenCollapsible(False)
+        self.middle = QStackedWidget()
+        self.middle.addWidget(self.tabs)
+        self.middle.addWidget(self.pair)
+        self.side_by_side_box = QCheckBox("Show the fax beside the original")
+        self.side_by_side_box.setToolTip(
+            "Side by side to compare them; unticked, the original and the fax are two tabs"
+        )
+        self.side_by_side_box.toggled.connect(self._set_side_by_side)
+        middle_box = QWidget()
+        middle_column = QVBoxLayout(middle_box)
+        middle_column.setContentsMargins(0, 0, 0, 0)
+        middle_column.addWidget(self.side_by_side_box, 0, Qt.AlignmentFlag.AlignRight)
+        middle_column.addWidget(self.middle, 1)
+        self.side_by_side_box.setChecked(True)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(tabs)
+        splitter.addWidget(middle_box)
         splitter.addWidget(panel)
         splitter.setStretchFactor(0, 1)
         splitter.setSizes([980, 380])
@@ -202,6 +218,38 @@ class DesignerWindow(QDialog):
     def show_preview(self) -> None:
         """Ask the fax service for the document as the fax will print, beside the original."""
         self.preview_pane.show_preview(self.document)
+
+    @property
+    def side_by_side(self) -> bool:
+        """True while the fax preview is shown beside the original, not in a tab of its own."""
+        return self.middle.currentWidget() is self.pair
+
+    def _set_side_by_side(self, on: bool) -> None:
+        assert self.viewer is not None
+        viewer, pane = self.viewer, self.preview_pane
+        if on:
+            self.tabs.blockSignals(True)
+            self.tabs.clear()
+            self.tabs.blockSignals(False)
+            self.pair.addWidget(viewer)
+            self.pair.addWidget(pane)
+            # A tab's stack hid the one not current; in the splitter both show.
+            viewer.show()
+            pane.show()
+            self.pair.setStretchFactor(0, 1)
+            self.pair.setStretchFactor(1, 1)
+            self.middle.setCurrentWidget(self.pair)
+        else:
+            self.tabs.blockSignals(True)
+            self.tabs.addTab(viewer, "Pages and stamps")
+            self.tabs.addTab(pane, "As the fax will print")
+            self.tabs.setTabToolTip(1, "The document drawn by the fax service, with its stamps")
+            self.tabs.setCurrentIndex(0)
+            self.tabs.blockSignals(False)
+            self.middle.setCurrentWidget(self.tabs)
+        # Two strips of thumbnails would leave each page too narrow to read.
+        viewer.set_thumbnails_allowed(not on)
+        pane.viewer.set_thumbnails_allowed(not on)
 
     def _tab_changed(self, index: int) -> None:
         # Looking at the fax is asking for it; the first time, make the preview.

@@ -53,6 +53,7 @@ class PageViewer(QWidget):
         super().__init__(parent)
         self._view = PageView(self)
         self._thumbnails = PageThumbnails(self)
+        self._thumbnails_allowed = True
         self._message = QLabel(NO_DOCUMENT, self)
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._message.setWordWrap(True)
@@ -101,6 +102,14 @@ class PageViewer(QWidget):
         """The sentence shown in place of the pages ("" while pages are shown)."""
         return "" if self._stack.currentWidget() is self._view else self._message.text()
 
+    def set_thumbnails_allowed(self, allowed: bool) -> None:
+        """Show the thumbnail strip (for documents of several pages) or keep it hidden,
+        when two viewers share the width."""
+        self._thumbnails_allowed = allowed
+        self._thumbnails.setVisible(
+            allowed and self._stack.currentWidget() is self._view and self._view.page_count() > 1
+        )
+
     def set_document(self, source: PageSource | None) -> None:
         """Show `source`'s pages (None: show that there is nothing to show)."""
         self._opening += 1
@@ -111,7 +120,7 @@ class PageViewer(QWidget):
         # drawing made for another width would be thrown away), and shown: a graphics view
         # laid out while hidden re-centres itself when shown.
         self._stack.setCurrentWidget(self._view)
-        self._thumbnails.setVisible(source.page_count > 1)
+        self._thumbnails.setVisible(self._thumbnails_allowed and source.page_count > 1)
         self.layout().activate()
         self._view.set_document(source)
         self._thumbnails.set_document(source)
@@ -220,7 +229,9 @@ class PageViewer(QWidget):
 
     def _show_pages(self, shown: bool) -> None:
         self._stack.setCurrentWidget(self._view if shown else self._message)
-        self._thumbnails.setVisible(shown and self._view.page_count() > 1)
+        self._thumbnails.setVisible(
+            self._thumbnails_allowed and shown and self._view.page_count() > 1
+        )
         for act in self._tool_bar.actions():
             act.setEnabled(shown)
         self._page.setEnabled(shown)

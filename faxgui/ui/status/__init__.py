@@ -1,1 +1,1 @@
-"""The sent-faxes status panel: every fax sent from here, its live state, and actions on it."""
+"""The Sent faxes panel: every fax sent from this computer, its live state, actions on it."""
