@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,11 +42,33 @@ def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(autouse=True)
+def gui_thread_gc(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test with Qt collects cyclic garbage on the GUI thread only, as the app does (see
+    faxgui/ui/gui_gc.py): a worker freeing an earlier test's widgets crashes the run."""
+    collector = None
+    if "qapp" in request.fixturenames:
+        from faxgui.ui.gui_gc import collect_on_gui_thread
+
+        # Before the test's other fixtures start any thread (the sandbox, workers).
+        collector = collect_on_gui_thread(request.getfixturevalue("qapp"))
+    yield
+    if collector is None and "faxgui.ui.gui_gc" in sys.modules:
+        from PySide6.QtWidgets import QApplication
+
+        from faxgui.ui.gui_gc import GuiThreadCollector
+
+        app = QApplication.instance()
+        collector = app.findChild(GuiThreadCollector) if app is not None else None
+    if collector is not None:
+        # Tests that run no event loop (most without Qt) leave the timer no chance: collect
+        # here, on the main thread, what is due.
+        collector.collect_due()
+
+
+@pytest.fixture(autouse=True)
 def no_stray_workers() -> Iterator[None]:
     """Fail any test that leaves QThreadPool work running (napari's habit)."""
     yield
-    import sys
-
     if "PySide6.QtCore" not in sys.modules:
         return
     from PySide6.QtCore import QThreadPool

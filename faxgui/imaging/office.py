@@ -38,6 +38,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from faxgui.imaging.child_env import program_environment
 from faxgui.imaging.formats import (
     DOC,
     DOCX,
@@ -515,6 +516,8 @@ def _run_program(command: Sequence[str], timeout: float, *, cwd: Path) -> int:
     with subprocess.Popen(
         command,
         cwd=cwd,
+        # A frozen faxgui's libraries would shadow the converter's own.
+        env=program_environment(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -53,6 +53,7 @@ from PIL import Image
 
 from faxgui.api.enums import DitheringTechnique, Resolution
 from faxgui.api.models import ImageStampMergeData, TextStampMergeData
+from faxgui.imaging.child_env import program_environment
 from faxgui.imaging.dithering import dither
 from faxgui.imaging.formats import (
     DOC,
@@ -473,7 +474,7 @@ class _Worker:
     """One worker process, answering one request at a time."""
 
     def __init__(self) -> None:
-        environment = dict(os.environ)
+        environment = program_environment()
         # The child must import this package from wherever the parent did.
         environment["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
         try:

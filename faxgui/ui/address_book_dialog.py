@@ -69,7 +69,7 @@ from faxgui.ui.address_book_model import (
     COL_ORGANISATION,
     AddressBookModel,
 )
-from faxgui.ui.feedback import ERROR_STYLE, NOTE_STYLE, SUCCESS_STYLE, describe_error
+from faxgui.ui.feedback import ERROR, NOTE, SUCCESS, WARNING, Tone, describe_error
 from faxgui.ui.workers import run_task
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,6 @@ DISPLAY_LIMIT = 1000
 SEARCH_DELAY_MS = 150
 """How long typing must pause before the list is searched again."""
 CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
-WARNING_STYLE = "color: #8a5a00;"
 
 
 def _contacts(count: int) -> str:
@@ -205,9 +204,9 @@ class ContactEditor(QDialog):
         )
 
         for label, style in (
-            (self.name_message, ERROR_STYLE),
-            (self.number_message, ERROR_STYLE),
-            (self.duplicate_message, WARNING_STYLE),
+            (self.name_message, ERROR.style()),
+            (self.number_message, ERROR.style()),
+            (self.duplicate_message, WARNING.style()),
         ):
             label.setStyleSheet(style)
             label.setWordWrap(True)
@@ -306,11 +305,11 @@ class ContactEditor(QDialog):
         normalised = self._book.numbers.normalise(text).number if text else None
         problem = self._number_problem()
         if normalised is not None:
-            self.number_message.setStyleSheet(NOTE_STYLE)
+            self.number_message.setStyleSheet(NOTE.style())
             self.number_message.setText(f"Dials {format_for_display(normalised)}")
             self.number_message.show()
         elif problem is not None and self._number_checked:
-            self.number_message.setStyleSheet(ERROR_STYLE)
+            self.number_message.setStyleSheet(ERROR.style())
             self.number_message.setText(problem)
             self.number_message.show()
         else:
@@ -370,7 +369,7 @@ class GroupNameDialog(QDialog):
         self.name_edit = QLineEdit(current)
         self.name_edit.selectAll()
         self.message = QLabel()
-        self.message.setStyleSheet(ERROR_STYLE)
+        self.message.setStyleSheet(ERROR.style())
         self.message.setWordWrap(True)
         self.message.hide()
         self.buttons = QDialogButtonBox(
@@ -597,7 +596,7 @@ class AddressBookDialog(QDialog):
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_NOTES, QHeaderView.ResizeMode.Stretch)
         self.count_label = QLabel()
-        self.count_label.setStyleSheet(NOTE_STYLE)
+        self.count_label.setStyleSheet(NOTE.style())
         self.count_label.setWordWrap(True)
 
         self.new_contact_button = _button(self.new_contact_action, "New contact…")
@@ -746,12 +745,12 @@ class AddressBookDialog(QDialog):
 
         window.finished.connect(forget)
 
-    def _show_message(self, text: str, style: str = SUCCESS_STYLE) -> None:
-        self.message_label.setStyleSheet(style)
+    def _show_message(self, text: str, tone: Tone = SUCCESS) -> None:
+        self.message_label.setStyleSheet(tone.style())
         self.message_label.setText(text)
 
     def _show_error(self, error: Exception) -> None:
-        self._show_message(_error_text(error), ERROR_STYLE)
+        self._show_message(_error_text(error), ERROR)
 
     def _go_to_list(self) -> None:
         if self._search_timer.isActive():
@@ -1099,7 +1098,7 @@ class AddressBookDialog(QDialog):
 
     def _choose(self, recipients: list[tuple[str, str]]) -> None:
         if not recipients:
-            self._show_message("The group has no contacts to add.", ERROR_STYLE)
+            self._show_message("The group has no contacts to add.", ERROR)
             return
         self.recipients_chosen.emit(recipients)
         self.accept()
@@ -1131,7 +1130,7 @@ class AddressBookDialog(QDialog):
 
     def import_csv(self, path: Path) -> None:
         """Read `path`, then ask before importing what it holds."""
-        self._show_message(f"Reading {path.name}…", NOTE_STYLE)
+        self._show_message(f"Reading {path.name}…", NOTE)
         run_task(
             functools.partial(self._book.read_csv, path),
             on_done=lambda found: self._ask_import(path, found),
@@ -1141,7 +1140,7 @@ class AddressBookDialog(QDialog):
 
     def _ask_import(self, path: Path, found: ContactsCsv) -> None:
         if not found.rows:
-            self._show_message(f"{path.name} has no contacts to import.", ERROR_STYLE)
+            self._show_message(f"{path.name} has no contacts to import.", ERROR)
             return
         self._show_message("")
         question, notes, details = import_question(path, found)
@@ -1174,7 +1173,7 @@ class AddressBookDialog(QDialog):
         box.open()
 
     def _import_rows(self, path: Path, rows: Sequence[ContactRow]) -> None:
-        self._show_message(f"Importing {_contacts(len(rows))}…", NOTE_STYLE)
+        self._show_message(f"Importing {_contacts(len(rows))}…", NOTE)
         self.import_action.setEnabled(False)
 
         def imported(result: ImportResult) -> None:

@@ -7,10 +7,11 @@ from typing import Any
 
 from PySide6 import QtCore
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from faxgui.compose.phone import PhoneNormaliser
 from faxgui.jobs.address_book import Contact
+from faxgui.ui.feedback import ERROR
 
 COL_NAME = 0
 COL_ORGANISATION = 1
@@ -25,7 +26,6 @@ INVALID_MARK = "⚠"
 SHARED_NOTE = "(shared)"
 """Put after a number other contacts have too (a practice's one fax machine, often)."""
 
-_INVALID_COLOUR = QColor("#a61b1b")
 
 # Qt.ItemDataRole.DisplayRole as a number, for default arguments evaluated at import.
 _DISPLAY_ROLE = 0
@@ -119,7 +119,7 @@ class AddressBookModel(QAbstractTableModel):
             and column == COL_NUMBER
             and contact.normalised is None
         ):
-            return QBrush(_INVALID_COLOUR)
+            return QBrush(ERROR.color())
         if role == Qt.ItemDataRole.AccessibleTextRole and column == COL_NUMBER:
             notes = [number_problem(contact, self._numbers), shared_number_note(contact)]
             return " ".join([contact.fax_number, *(n for n in notes if n)])

@@ -19,6 +19,7 @@ from faxgui.config.options import NETWORK_TIMEOUT_S, SANDBOX_SPEED
 from faxgui.config.secrets import PasswordStore
 from faxgui.config.settings import Settings, settings_path
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
+from faxgui.ui.gui_gc import collect_on_gui_thread
 from faxgui.ui.main_window import MainWindow
 from faxgui.ui.single_instance import SingleInstance, hand_over
 
@@ -155,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(ALREADY_RUNNING_NO_ANSWER, file=sys.stderr, flush=True)
             instance = None
     app = _application()
+    # Before any worker starts: cycles of widgets must never be freed on a worker thread.
+    collect_on_gui_thread(app)
     settings = Settings.load()
     sandbox = EmbeddedSandbox(settings.get(SANDBOX_SPEED))
     app.aboutToQuit.connect(sandbox.stop)

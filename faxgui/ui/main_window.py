@@ -49,9 +49,9 @@ from faxgui.config.settings import Settings
 from faxgui.sandbox.accounts import DEMO_USERNAME
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
 from faxgui.ui.feedback import (
-    ERROR_STYLE,
-    NOTE_STYLE,
-    SUCCESS_STYLE,
+    ERROR,
+    NOTE,
+    SUCCESS,
     connection_state,
     describe_error,
 )
@@ -700,7 +700,7 @@ class MainWindow(QMainWindow):
             return
         self._forget_answers()
         if dialog.password_note:
-            self.test_result.setStyleSheet(NOTE_STYLE)
+            self.test_result.setStyleSheet(NOTE.style())
             self.test_result.setText(dialog.password_note)
         self._apply_settings()
         if self.compose_tab is not None:
@@ -741,10 +741,10 @@ class MainWindow(QMainWindow):
         try:
             connection = self._connection()
         except (EndpointError, AccountMissingError, KeyringUnavailableError) as exc:
-            self._show_test_result(exc.user_message, ERROR_STYLE)
+            self._show_test_result(exc.user_message, ERROR.style())
             return
         self.test_button.setEnabled(False)
-        self._show_test_result("Contacting the fax service …", NOTE_STYLE)
+        self._show_test_result("Contacting the fax service …", NOTE.style())
         run_task(
             check_connection,
             connection,
@@ -758,10 +758,10 @@ class MainWindow(QMainWindow):
         self._set_connection_state(error)
         if error is None:
             self._show_test_result(
-                "Connection works: the fax service accepted the account.", SUCCESS_STYLE
+                "Connection works: the fax service accepted the account.", SUCCESS.style()
             )
         else:
-            self._show_test_result(describe_error(error), ERROR_STYLE)
+            self._show_test_result(describe_error(error), ERROR.style())
 
     def _show_test_result(self, text: str, style: str) -> None:
         self.test_result.setStyleSheet(style)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from faxgui.compose.outbox import cancel_waiting, waiting_sends
 from faxgui.compose.pipeline import SendInProgressError
 from faxgui.jobs.store import JobStoreError, SendState
-from faxgui.ui.feedback import ERROR_STYLE, NOTE_STYLE, SUCCESS_STYLE, describe_error
+from faxgui.ui.feedback import ERROR, NOTE, SUCCESS, describe_error
 from faxgui.ui.workers import run_task
 
 if TYPE_CHECKING:
@@ -409,7 +409,7 @@ class OutboxDialog(QDialog):
         self._update_buttons()
 
     def _show_outcome(self, text: str, success: bool | None) -> None:
-        style = NOTE_STYLE if success is None else SUCCESS_STYLE if success else ERROR_STYLE
+        style = NOTE.style() if success is None else SUCCESS.style() if success else ERROR.style()
         self.outcome_label.setStyleSheet(style)
         self.outcome_label.setText(text)
         self.outcome_label.setVisible(bool(text))

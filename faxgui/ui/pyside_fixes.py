@@ -13,6 +13,13 @@ The same release returns `None` from every void method (`QPainter.fillRect`,
 `QWidget.resize`, ...) without taking a reference to it, so each call lowers
 `None`'s count by one; a page view painting a few pages per frame would
 abort the process within seconds of scrolling. `None` gets the same headroom.
+It also returns `None` without a reference from calls that answer "no
+object" or "no value" (`QLabel.buddy()`, `QApplication.focusWidget()`, an
+empty `QModelIndex.data()`, `QObject.property()` of an unset name), which
+the same headroom covers. Probed likewise and found sound: calls returning
+`False`, small ints, `""`, `()`, rich comparisons answering
+`NotImplemented`, signals carrying each of those, and Python overrides
+called from C++ (`paint`, `data`, `event`, `filterAcceptsRow`, slots).
 """
 
 from __future__ import annotations

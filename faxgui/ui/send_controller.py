@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from faxgui.ui.feedback import describe_error
+from faxgui.ui.gui_gc import pause_collection, resume_collection
 from faxgui.ui.workers import run_task
 
 if TYPE_CHECKING:
@@ -204,6 +205,8 @@ class CollectorPause:
         if CollectorPause._holds == 0:
             CollectorPause._was_enabled = gc.isenabled()
             gc.disable()
+            # The app collects on the GUI thread instead of automatically (see gui_gc).
+            pause_collection()
             CollectorPause._switch_interval = sys.getswitchinterval()
             sys.setswitchinterval(min(_BUSY_SWITCH_INTERVAL, CollectorPause._switch_interval))
         CollectorPause._holds += 1
@@ -214,6 +217,7 @@ class CollectorPause:
         self._holding = False
         CollectorPause._holds -= 1
         if CollectorPause._holds == 0:
+            resume_collection()
             sys.setswitchinterval(CollectorPause._switch_interval)
             if CollectorPause._was_enabled:
                 gc.enable()

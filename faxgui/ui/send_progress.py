@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from faxgui.ui.feedback import ERROR_STYLE, NOTE_STYLE
+from faxgui.ui.feedback import ERROR, NOTE
 from faxgui.ui.send_controller import SendController
 
 if TYPE_CHECKING:
@@ -233,7 +233,7 @@ class SendProgressDialog(QDialog):
         lines = outcome_lines(report, counts)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setText("\n".join(lines))
-        self.detail.setStyleSheet(ERROR_STYLE if report.failed else "")
+        self.detail.setStyleSheet(ERROR.style() if report.failed else "")
         self.bar.setRange(0, max(1, len(report.results)))
         self.bar.setValue(len(report.submitted))
         self._show_buttons(close=True)
@@ -244,7 +244,7 @@ class SendProgressDialog(QDialog):
         self.title.setText("Not sent")
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.detail.setText(message)
-        self.detail.setStyleSheet(ERROR_STYLE)
+        self.detail.setStyleSheet(ERROR.style())
         self.bar.hide()
         self._show_buttons(close=True)
         self.close_button.setFocus()
@@ -285,7 +285,7 @@ class SendProgressDialog(QDialog):
 
     def _set_detail(self, text: str) -> None:
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail.setStyleSheet(NOTE_STYLE)
+        self.detail.setStyleSheet(NOTE.style())
         self.detail.setText(text)
 
     def _show_buttons(

@@ -39,7 +39,7 @@ from faxgui.config.secrets import KeyringUnavailableError, PasswordStore
 from faxgui.config.settings import Settings
 from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
 from faxgui.ui.embedded_sandbox import EmbeddedSandbox
-from faxgui.ui.feedback import ERROR_STYLE, NOTE_STYLE, SUCCESS_STYLE, describe_error
+from faxgui.ui.feedback import ERROR, NOTE, SUCCESS, describe_error
 from faxgui.ui.workers import run_task
 
 log = logging.getLogger(__name__)
@@ -127,9 +127,9 @@ class SettingsDialog(QDialog):
         for label in (self.url_error, self.account_note, self.test_result):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.url_error.setStyleSheet(ERROR_STYLE)
+        self.url_error.setStyleSheet(ERROR.style())
         self.url_error.hide()
-        self.account_note.setStyleSheet(NOTE_STYLE)
+        self.account_note.setStyleSheet(NOTE.style())
 
         self._kind_group.idToggled.connect(self._on_kind_toggled)
         self.custom_url_edit.textEdited.connect(self._on_url_edited)
@@ -186,7 +186,7 @@ class SettingsDialog(QDialog):
             "are read as written."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet(NOTE_STYLE)
+        hint.setStyleSheet(NOTE.style())
         column = QVBoxLayout()
         column.setSpacing(2)
         column.addWidget(self.region_combo, 0, Qt.AlignmentFlag.AlignLeft)
@@ -204,7 +204,7 @@ class SettingsDialog(QDialog):
             self._option_editors[option.name] = editor
             hint = QLabel(option.description)
             hint.setWordWrap(True)
-            hint.setStyleSheet(NOTE_STYLE)
+            hint.setStyleSheet(NOTE.style())
             column = QVBoxLayout()
             column.setSpacing(2)
             column.addWidget(editor, 0, Qt.AlignmentFlag.AlignLeft)
@@ -274,7 +274,7 @@ class SettingsDialog(QDialog):
             # The app was on another service, so its sandbox is not running yet.
             self._test_waits_for_sandbox = True
             self.test_button.setEnabled(False)
-            self._show_test_result("Starting the built-in sandbox …", NOTE_STYLE)
+            self._show_test_result("Starting the built-in sandbox …", NOTE.style())
             self._sandbox.start()
             return
         try:
@@ -287,10 +287,10 @@ class SettingsDialog(QDialog):
                 timeout_s=NETWORK_TIMEOUT_S.coerce(self._edited_value(NETWORK_TIMEOUT_S)),
             )
         except (EndpointError, AccountMissingError) as exc:
-            self._show_test_result(exc.user_message, ERROR_STYLE)
+            self._show_test_result(exc.user_message, ERROR.style())
             return
         self.test_button.setEnabled(False)
-        self._show_test_result(f"Contacting {connection.url} …", NOTE_STYLE)
+        self._show_test_result(f"Contacting {connection.url} …", NOTE.style())
         run_task(
             check_connection,
             connection,
@@ -308,18 +308,18 @@ class SettingsDialog(QDialog):
         if self._test_waits_for_sandbox:
             self._test_waits_for_sandbox = False
             self.test_button.setEnabled(True)
-            self._show_test_result(message, ERROR_STYLE)
+            self._show_test_result(message, ERROR.style())
 
     def _on_test_done(self) -> None:
         self.test_button.setEnabled(True)
         self._show_test_result(
             "Connection works: the fax service accepted the user name and password.",
-            SUCCESS_STYLE,
+            SUCCESS.style(),
         )
 
     def _on_test_failed(self, error: Exception) -> None:
         self.test_button.setEnabled(True)
-        self._show_test_result(describe_error(error), ERROR_STYLE)
+        self._show_test_result(describe_error(error), ERROR.style())
 
     def _show_test_result(self, text: str, style: str) -> None:
         self.test_result.setStyleSheet(style)
@@ -356,7 +356,7 @@ class SettingsDialog(QDialog):
         except OSError as exc:
             self._show_test_result(
                 f"The settings could not be saved to {self._settings.path} ({exc.strerror}).",
-                ERROR_STYLE,
+                ERROR.style(),
             )
             return
         if kind is not EndpointKind.SANDBOX and username:

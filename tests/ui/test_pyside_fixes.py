@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -49,6 +50,43 @@ def test_many_void_calls_do_not_kill_the_process():
     )
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "alive"
+
+
+def test_many_calls_answering_nothing_do_not_kill_the_process():
+    # The same release returns None without a reference from calls that answer "no object"
+    # or "no value" too (probed: a label's buddy, the focus widget, a model's empty data(),
+    # an unset property), each lowering None's count by one: a page of the address book
+    # asks data() for every cell and role. False, 0, "", () and NotImplemented do not leak.
+    script = textwrap.dedent(
+        """
+        import faxgui.ui  # applies the fix
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QStandardItem, QStandardItemModel
+        from PySide6.QtWidgets import QApplication, QLabel
+
+        app = QApplication(["faxgui"])
+        label = QLabel()
+        model = QStandardItemModel()
+        model.appendRow(QStandardItem("Dr Lee"))
+        index = model.index(0, 0)
+        for n in range(50_000):
+            label.buddy()
+            QApplication.focusWidget()
+            index.data(Qt.ItemDataRole.ToolTipRole)
+            label.property("nothing")
+        print("alive")
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "alive"

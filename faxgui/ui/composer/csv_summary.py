@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from faxgui.compose.recipients_csv import CsvImport
 from faxgui.compose.validation import Severity
+from faxgui.ui.feedback import NOTE
 
 DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "bars"}
 
@@ -61,7 +62,7 @@ class CsvImportSummary(QDialog):
         self.details.setWordWrap(True)
         self.read_as = QLabel(how_read(result))
         self.read_as.setWordWrap(True)
-        self.read_as.setStyleSheet("color: #555555;")
+        self.read_as.setStyleSheet(NOTE.style())
         self.rows = QListView()
         self.rows.setUniformItemSizes(True)
         self.rows.setModel(QStringListModel([p.message for p in result.problems], self))

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -44,18 +44,17 @@ from faxgui.imaging.formats import FILE_TYPES, extension_of, file_type_for
 from faxgui.ui.composer.document_inspector import DocumentInspector
 from faxgui.ui.composer.merge_fields_editor import MergeFieldsEditor
 from faxgui.ui.composer.problems import (
-    ERROR_COLOR,
     ProblemLabel,
     errors_first,
     problem_icon,
     sentence,
 )
+from faxgui.ui.feedback import ERROR, NOTE
 
 if TYPE_CHECKING:
     from faxgui.api.client import MonopondClient
     from faxgui.ui.designer.designer_window import DesignerWindow
 
-NOTE_STYLE = "color: #555555;"
 BANNER_STYLE = (
     "QLabel { background: #fde2e1; color: #6b1512; border: 1px solid #e8a19d;"
     " border-radius: 4px; padding: 6px; }"
@@ -193,7 +192,7 @@ class DocumentsModel(QAbstractListModel):
                 return problem_icon(problems[0].is_error)
             return _type_icon(document)
         if role == Qt.ItemDataRole.ForegroundRole and problems and problems[0].is_error:
-            return QColor(ERROR_COLOR)
+            return ERROR.color()
         return None
 
     def _second_line(self, document: DraftDocument, problems: list[Problem]) -> str:
@@ -254,7 +253,7 @@ class DocumentsPanel(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setMinimumHeight(150)
         self.empty_note = QLabel("No documents yet. Drop files here, or press Add… (Ctrl+O).")
-        self.empty_note.setStyleSheet(NOTE_STYLE)
+        self.empty_note.setStyleSheet(NOTE.style())
         self.empty_note.setWordWrap(True)
         self.empty_note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.problem_label = ProblemLabel()
@@ -263,7 +262,7 @@ class DocumentsPanel(QWidget):
         self.refused_label.setWordWrap(True)
         self.refused_label.hide()
         self.summary_label = QLabel()
-        self.summary_label.setStyleSheet(NOTE_STYLE)
+        self.summary_label.setStyleSheet(NOTE.style())
 
         self.add_button = QPushButton("&Add…")
         self.add_button.setToolTip("Add documents from this computer (Ctrl+O)")
@@ -302,11 +301,11 @@ class DocumentsPanel(QWidget):
         self.merge_editor = MergeFieldsEditor()
         self.merge_editor.table.setMaximumHeight(90)
         self.merge_note = QLabel()
-        self.merge_note.setStyleSheet(NOTE_STYLE)
+        self.merge_note.setStyleSheet(NOTE.style())
         self.merge_note.setWordWrap(True)
         self.merge_problem = ProblemLabel()
         self.stamps_label = QLabel()
-        self.stamps_label.setStyleSheet(NOTE_STYLE)
+        self.stamps_label.setStyleSheet(NOTE.style())
         self.designer_button = QPushButton("S&tamps and preview…")
         self.designer_button.setToolTip(
             "Place text and images on this document's pages, and see it as the fax will print"

@@ -24,6 +24,7 @@ from faxgui.compose.header_format import (
     HeaderPreview,
     render_header,
 )
+from faxgui.ui.feedback import NOTE
 
 NO_SENDER_ID = "[sender ID]"
 NO_NUMBER = "[fax number]"
@@ -102,7 +103,7 @@ class HeaderFormatEditor(QWidget):
         preview_row.addWidget(self.preview_left, 1)
         preview_row.addWidget(self.preview_right)
         self.preview_caption = QLabel("How it prints on the first recipient's fax:")
-        self.preview_caption.setStyleSheet("color: #555555;")
+        self.preview_caption.setStyleSheet(NOTE.style())
 
         edit_row = QHBoxLayout()
         edit_row.setContentsMargins(0, 0, 0, 0)

@@ -28,10 +28,10 @@ from faxgui.compose.header_format import DEFAULT_HEADER_FORMAT
 from faxgui.compose.validation import DEFAULT_MAX_FAX_PAGES, MAX_SEND_FROM, Problem
 from faxgui.ui.composer.header_editor import HeaderFormatEditor
 from faxgui.ui.composer.problems import ProblemLabel
+from faxgui.ui.feedback import NOTE
 
 ACCOUNT_DEFAULT = "Account default"
 SAME_AS_FAX = "Same as the fax"
-NOTE_STYLE = "color: #555555;"
 DATE_FORMAT = "ddd d MMM yyyy  HH:mm"
 
 RESOLUTION_NAMES = {
@@ -91,7 +91,7 @@ class _OptionalDateTime(QWidget):
         self.edit.setCalendarPopup(True)
         self.edit.setDisplayFormat(DATE_FORMAT)
         self.unset_label = QLabel()
-        self.unset_label.setStyleSheet(NOTE_STYLE)
+        self.unset_label.setStyleSheet(NOTE.style())
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.unset_label)
@@ -179,7 +179,7 @@ class OptionsForm(QWidget):
             blocklist_rows.addRow(label + ":", combo)
         blocklist_note = QLabel(BLOCKLISTS_NOTE)
         blocklist_note.setWordWrap(True)
-        blocklist_note.setStyleSheet(NOTE_STYLE)
+        blocklist_note.setStyleSheet(NOTE.style())
         blocklist_rows.addRow(blocklist_note)
 
         self.basic_form = QFormLayout()

@@ -27,8 +27,8 @@ from faxgui.ui.composer.documents_panel import DocumentsPanel, pages_text
 from faxgui.ui.composer.file_drops import FileDrops
 from faxgui.ui.composer.options_panel import OptionsForm
 from faxgui.ui.composer.problems import ProblemLabel
+from faxgui.ui.feedback import NOTE
 
-NOTE_STYLE = "color: #555555;"
 VALIDATION_DELAY_MS = 200
 
 
@@ -69,7 +69,7 @@ class OverridesDialog(QDialog):
         self.name_edit = QLineEdit(self.edited_copy.name)
         self.number_edit = QLineEdit(self.edited_copy.fax_number)
         self.number_hint = QLabel()
-        self.number_hint.setStyleSheet(NOTE_STYLE)
+        self.number_hint.setStyleSheet(NOTE.style())
         self.number_problem = ProblemLabel()
         self.ref_edit = QLineEdit(self.edited_copy.message_ref)
         self.ref_problem = ProblemLabel()
@@ -88,7 +88,7 @@ class OverridesDialog(QDialog):
             + "). Leave the list empty to send the fax's documents."
         )
         self.documents_note.setWordWrap(True)
-        self.documents_note.setStyleSheet(NOTE_STYLE)
+        self.documents_note.setStyleSheet(NOTE.style())
 
         self.tabs = QTabWidget()
         options_scroll = QScrollArea()

@@ -31,13 +31,12 @@ from faxgui.ui.composer.documents_panel import DocumentsPanel
 from faxgui.ui.composer.file_drops import FileDrops
 from faxgui.ui.composer.options_panel import OptionsForm
 from faxgui.ui.composer.problems import (
-    ERROR_COLOR,
-    WARNING_COLOR,
     ProblemLabel,
     ProblemsList,
     ProblemsModel,
 )
 from faxgui.ui.composer.recipients_view import RecipientsPanel
+from faxgui.ui.feedback import ERROR, NOTE, SUCCESS, WARNING
 
 VALIDATION_DELAY_MS = 250
 """How long a large draft waits after the last edit before it is checked again."""
@@ -49,8 +48,6 @@ so Send is never a keystroke behind; larger ones after a pause in typing."""
 PROBLEM_ROOM = 60
 """Pixels kept in view below a field the page scrolls to, for the problem shown under it."""
 
-READY_COLOR = "#1d6b2f"
-NOTE_COLOR = "#555555"
 _REF_TOOLTIPS = {
     "broadcast_ref": (
         "Ties together every fax of this send, however many parts it is split into. "
@@ -373,19 +370,19 @@ class ComposerPage(QWidget):
         count = len(self._draft.recipients)
         if errors:
             things = f"{errors:,} thing{'s' if errors != 1 else ''}"
-            text, colour = f"{things} to fix before sending:", ERROR_COLOR
+            text, tone = f"{things} to fix before sending:", ERROR
         elif steps:
             wanted = [
                 "who it goes to" if p.field == "recipients" else "a document to send" for p in steps
             ]
-            text, colour = f"To send this fax, add {' and '.join(wanted)}.", NOTE_COLOR
+            text, tone = f"To send this fax, add {' and '.join(wanted)}.", NOTE
         elif warnings:
             text = f"Ready to send. {warnings:,} warning{'s' if warnings != 1 else ''} to read:"
-            colour = WARNING_COLOR
+            tone = WARNING
         else:
-            text, colour = "Ready to send.", READY_COLOR
+            text, tone = "Ready to send.", SUCCESS
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.status_label.setStyleSheet(f"{tone.style()} font-weight: bold;")
         self.problems_list.setVisible(bool(shown))
         numbers = f"{count:,} number{'s' if count != 1 else ''}"
         self.send_button.setText(f"Send to {numbers}" if count else "Send")

@@ -12,7 +12,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -24,9 +24,7 @@ from PySide6.QtWidgets import (
 
 from faxgui.compose.draft import Draft
 from faxgui.compose.validation import Problem
-
-ERROR_COLOR = "#a61b1b"
-WARNING_COLOR = "#8a5300"
+from faxgui.ui.feedback import ERROR, WARNING
 
 FIELD_LABELS: dict[str, str] = {
     "send_from": "Sender ID",
@@ -114,8 +112,7 @@ class ProblemLabel(QLabel):
             text = sentence(problem.message)
             if text not in seen:
                 seen.append(text)
-        colour = ERROR_COLOR if ordered[0].is_error else WARNING_COLOR
-        self.setStyleSheet(f"color: {colour};")
+        self.setStyleSheet((ERROR if ordered[0].is_error else WARNING).style())
         self.setText("\n".join(seen))
         self.show()
 
@@ -158,7 +155,7 @@ class ProblemsModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return self.text(index.row())
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QColor(ERROR_COLOR if problem.is_error else WARNING_COLOR)
+            return (ERROR if problem.is_error else WARNING).color()
         if role == Qt.ItemDataRole.DecorationRole:
             return problem_icon(problem.is_error)
         return None

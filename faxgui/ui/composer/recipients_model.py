@@ -12,18 +12,16 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor
 
 from faxgui.compose.draft import Draft, Recipient
 from faxgui.compose.phone import PhoneNormaliser, format_for_display
 from faxgui.compose.validation import Problem
 from faxgui.ui.composer.problems import (
-    ERROR_COLOR,
-    WARNING_COLOR,
     errors_first,
     problem_icon,
     sentence,
 )
+from faxgui.ui.feedback import ERROR, WARNING
 
 COL_NAME = 0
 COL_NUMBER = 1
@@ -192,9 +190,9 @@ class RecipientsModel(QAbstractTableModel):
             return problem_icon(True)
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_SENDS_TO:
             if recipient.normalised is None or (problems and problems[0].is_error):
-                return QColor(ERROR_COLOR)
+                return ERROR.color()
             if problems:
-                return QColor(WARNING_COLOR)
+                return WARNING.color()
         return None
 
     def _text(self, recipient: Recipient, row: int, column: int) -> str:

@@ -42,7 +42,7 @@ from faxgui.compose.validation import Problem
 from faxgui.ui.composer.csv_summary import CsvImportSummary, import_summary
 from faxgui.ui.composer.document_inspector import DocumentInspector
 from faxgui.ui.composer.overrides_dialog import OverridesDialog
-from faxgui.ui.composer.problems import ERROR_COLOR, ProblemLabel, sentence
+from faxgui.ui.composer.problems import ProblemLabel, sentence
 from faxgui.ui.composer.recipients_model import (
     COL_MESSAGE_REF,
     COL_NAME,
@@ -51,10 +51,9 @@ from faxgui.ui.composer.recipients_model import (
     COL_SENDS_TO,
     RecipientsModel,
 )
-from faxgui.ui.feedback import describe_error
+from faxgui.ui.feedback import ERROR, NOTE, describe_error
 from faxgui.ui.workers import run_task
 
-NOTE_STYLE = "color: #555555;"
 CSV_FILTER = "CSV files (*.csv *.txt);;All files (*)"
 TO_PLACEHOLDER = "Fax number, or Name <number>, then Enter"
 ROW_HEIGHT = 24
@@ -219,7 +218,7 @@ class RecipientsPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.hide()
         self.count_label = QLabel()
-        self.count_label.setStyleSheet(NOTE_STYLE)
+        self.count_label.setStyleSheet(NOTE.style())
 
         self.paste_button = QPushButton("&Paste numbers")
         self.paste_button.setToolTip(
@@ -558,28 +557,28 @@ class RecipientsPanel(QWidget):
         self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_note(self, text: str, error: bool = False) -> None:
-        self.note.setStyleSheet(f"color: {ERROR_COLOR};" if error else NOTE_STYLE)
+        self.note.setStyleSheet(ERROR.style() if error else NOTE.style())
         self.note.setText(text)
         self.note.setVisible(bool(text))
 
     def _update_hint(self) -> None:
         entries = parse_pasted(self.to_edit.text())
         if not entries:
-            self.to_hint.setStyleSheet(NOTE_STYLE)
+            self.to_hint.setStyleSheet(NOTE.style())
             self.to_hint.setText(
                 f"Numbers without a country code are read as {self._numbers.region_name}."
             )
             return
         if len(entries) > 1:
-            self.to_hint.setStyleSheet(NOTE_STYLE)
+            self.to_hint.setStyleSheet(NOTE.style())
             self.to_hint.setText(f"Enter adds {len(entries)} numbers.")
             return
         result = self._numbers.normalise(entries[0].number_text)
         if result.number is None:
-            self.to_hint.setStyleSheet(f"color: {ERROR_COLOR};")
+            self.to_hint.setStyleSheet(ERROR.style())
             self.to_hint.setText(sentence(result.problem or "This is not a fax number"))
         else:
-            self.to_hint.setStyleSheet(NOTE_STYLE)
+            self.to_hint.setStyleSheet(NOTE.style())
             self.to_hint.setText(f"Sends to {format_for_display(result.number)}")
 
     def _model_edited(self) -> None:

@@ -36,7 +36,8 @@ from faxgui.ui.composer.merge_fields_editor import MergeFieldsEditor
 from faxgui.ui.designer.page_viewer import PageViewer
 from faxgui.ui.designer.preview_pane import PreviewPane
 from faxgui.ui.designer.stamp_items import StampLayer
-from faxgui.ui.designer.stamp_panel import NOTE_STYLE, StampPanel
+from faxgui.ui.designer.stamp_panel import StampPanel
+from faxgui.ui.feedback import NOTE
 
 if TYPE_CHECKING:
     from faxgui.api.client import MonopondClient
@@ -182,7 +183,7 @@ class DesignerWindow(QDialog):
         note.setTextFormat(Qt.TextFormat.PlainText)
         note.setWordWrap(True)
         hint = QLabel("To stamp it, save it as PDF and add the PDF to the fax instead.")
-        hint.setStyleSheet(NOTE_STYLE)
+        hint.setStyleSheet(NOTE.style())
         hint.setWordWrap(True)
         editor = self.merge_editor = MergeFieldsEditor()
         editor.set_fields(self.document.doc_merge_data)

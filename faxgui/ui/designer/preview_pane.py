@@ -41,7 +41,7 @@ from faxgui.compose.preview import (
 from faxgui.imaging.page_images import PageSource, UnrenderableDocumentError
 from faxgui.ui.composer.documents_panel import DITHERING_NAMES
 from faxgui.ui.designer.page_viewer import PageViewer
-from faxgui.ui.feedback import ERROR_STYLE, NOTE_STYLE, describe_error
+from faxgui.ui.feedback import ERROR, NOTE, describe_error
 from faxgui.ui.workers import run_task
 
 if TYPE_CHECKING:
@@ -261,7 +261,7 @@ class PreviewPane(QWidget):
         self._start_when_free = False
         self._set_running(False)
         self.preview = None
-        self._say(CANCELLED, NOTE_STYLE)
+        self._say(CANCELLED, NOTE.style())
         self.viewer.show_message(CANCELLED)
 
     # ------------------------------------------------------------------ running
@@ -278,7 +278,7 @@ class PreviewPane(QWidget):
         self._set_running(True)
         self._say(
             f"Asking the fax service to draw it at {self.resolution().value} resolution…",
-            NOTE_STYLE,
+            NOTE.style(),
         )
         self.viewer.show_message(MAKING)
         if self._running is not None:
@@ -339,7 +339,7 @@ class PreviewPane(QWidget):
             return
         self.preview = preview
         self.viewer.set_document(source)
-        self._say(pages_text(preview), NOTE_STYLE)
+        self._say(pages_text(preview), NOTE.style())
         self.preview_ready.emit(preview.pages)
 
     def _record_copy(
@@ -363,7 +363,7 @@ class PreviewPane(QWidget):
         self._set_running(False)
         # The sentence goes where the pages would be, in plain sight; the line above says
         # in red that something went wrong.
-        self._say(FAILED, ERROR_STYLE)
+        self._say(FAILED, ERROR.style())
         self.viewer.show_message(f"{FAILED}\n\n{sentence}")
         self.preview_failed.emit(sentence)
 

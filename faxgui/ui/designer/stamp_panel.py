@@ -46,14 +46,13 @@ from faxgui.imaging.stamp_fonts import DEFAULT_FONT_NAME, DEFAULT_FONT_SIZE, STA
 from faxgui.imaging.stamp_geometry import FAX_WIDTH
 from faxgui.ui.designer.stamp_items import PendingImage, PendingText, StampLayer
 from faxgui.ui.designer.stamp_list import COL_SIZE, COL_STAMP, StampListModel
+from faxgui.ui.feedback import ERROR, NOTE
 from faxgui.ui.workers import run_task
 
-NOTE_STYLE = "color: #555555;"
 PLACING_STYLE = (
     "QLabel { background: #e8f0fe; color: #0b3d91; border: 1px solid #a6c1f0;"
     " border-radius: 4px; padding: 6px; }"
 )
-PROBLEM_STYLE = "color: #b3261e;"
 
 RESOLUTION_NAMES = {
     Resolution.NORMAL: "Normal (98 lines per inch)",
@@ -103,7 +102,7 @@ class TextStampDialog(QDialog):
         form.addRow("&Font:", self.font_combo)
         form.addRow("&Size:", self.size_spin)
         note = QLabel("Then click on the page where the text should start.")
-        note.setStyleSheet(NOTE_STYLE)
+        note.setStyleSheet(NOTE.style())
         form.addRow(note)
         form.addRow(buttons)
         buttons.accepted.connect(self.accept)
@@ -146,7 +145,7 @@ class StampPanel(QWidget):
             "(Shift+arrow: 10 pixels). Drag an image's corner to resize it."
         )
         self.help_note.setWordWrap(True)
-        self.help_note.setStyleSheet(NOTE_STYLE)
+        self.help_note.setStyleSheet(NOTE.style())
 
         self.add_text_button = QPushButton("Add &text…")
         self.add_text_button.setToolTip("Type a text, then click on the page where it goes")
@@ -170,7 +169,7 @@ class StampPanel(QWidget):
         self.placing_row.hide()
 
         self.problem_label = QLabel()
-        self.problem_label.setStyleSheet(PROBLEM_STYLE)
+        self.problem_label.setStyleSheet(ERROR.style())
         self.problem_label.setWordWrap(True)
         self.problem_label.hide()
 
@@ -186,7 +185,7 @@ class StampPanel(QWidget):
         header.setSectionResizeMode(COL_STAMP, QHeaderView.ResizeMode.Stretch)
         self.table.setMinimumHeight(110)
         self.empty_note = QLabel("No stamps yet: press Add text… or Add image….")
-        self.empty_note.setStyleSheet(NOTE_STYLE)
+        self.empty_note.setStyleSheet(NOTE.style())
         self.empty_note.setWordWrap(True)
 
         self.resolution_combo = QComboBox()
@@ -196,7 +195,7 @@ class StampPanel(QWidget):
             "Across, a fax has 1728 pixels at both resolutions; down, fine has twice the lines"
         )
         self.resolution_note = QLabel()
-        self.resolution_note.setStyleSheet(NOTE_STYLE)
+        self.resolution_note.setStyleSheet(NOTE.style())
         self.resolution_note.setWordWrap(True)
 
         self.editor_box = QGroupBox("Selected stamp")

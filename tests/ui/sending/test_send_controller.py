@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from faxgui.compose.draft import Draft
 from faxgui.compose.pipeline import SendReport
 from faxgui.jobs.store import JobStore, SendState
 from faxgui.sandbox.server import SandboxServer
+from faxgui.ui.gui_gc import collection_paused
 from faxgui.ui.send_controller import SendController
 
 from .conftest import CountingEngine
@@ -360,21 +360,21 @@ def test_garbage_collection_waits_while_a_send_runs_and_resumes_after_it(
     controller: SendController,
     make_draft: Callable[..., Draft],
 ) -> None:
-    assert gc.isenabled()
+    assert not collection_paused()
     engine.hold()
     recorder = Recorder(controller)
     controller.send(make_draft(2))
     qtbot.waitUntil(engine.arrived.is_set, timeout=SEND_TIMEOUT_MS)
-    assert not gc.isenabled()
+    assert collection_paused()
     engine.release()
     qtbot.waitUntil(lambda: recorder.ended, timeout=SEND_TIMEOUT_MS)
-    assert gc.isenabled()
+    assert not collection_paused()
 
     # Waiting for the user's answer to a warning holds nothing; a refused draft neither.
     recorder = Recorder(controller)
     controller.send(make_draft(2))
     qtbot.waitUntil(lambda: bool(recorder.of("warnings_found")), timeout=SEND_TIMEOUT_MS)
-    assert gc.isenabled()
+    assert not collection_paused()
     controller.cancel()
     assert _send(qtbot, controller, Draft.new()).of("failed")
-    assert gc.isenabled()
+    assert not collection_paused()

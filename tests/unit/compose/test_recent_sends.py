@@ -210,27 +210,48 @@ def test_a_saved_document_is_the_same_document_as_the_file_saved_under_its_refer
     assert repeat.document == "Referral template"
 
 
+SCALING_LIMIT = 20.0
+"""Ten times the recipients may take at most this many times as long to check: a check that
+grows with the number of recipients (10x) passes with room for a noisy machine, one that
+compares every recipient with every earlier one (100x) fails."""
+
+GENEROUS_SECONDS = 10.0
+"""Far above the 1 s goal (held in tests/benchmarks/test_bench_recent_sends.py on a quiet
+machine): only a check gone badly wrong takes this long, however busy the machine is."""
+
+
+def _broadcast(letter: Path, count: int) -> Draft:
+    draft = Draft.new()
+    draft.add_document(letter)
+    draft.add_recipients(
+        Recipient(fax_number=f"02 8{i:07d}", normalised=f"612{8_000_0000 + i}", name="")
+        for i in range(count)
+    )
+    return draft
+
+
 def test_ten_thousand_recipients_are_checked_quickly_and_summed_up(
-    store: JobStore, clock: Clock, letter: Path
+    store: JobStore, clock: Clock, letter: Path, tmp_path: Path
 ) -> None:
-    def broadcast() -> Draft:
-        draft = Draft.new()
-        draft.add_document(letter)
-        draft.add_recipients(
-            Recipient(fax_number=f"02 8{i:07d}", normalised=f"612{8_000_0000 + i}", name="")
-            for i in range(10_000)
-        )
-        return draft
-
-    _record(store, broadcast())
+    # The same check for a tenth of the recipients, timed in turn with the big one, is the
+    # baseline: a busy machine slows both alike.
+    small_store = JobStore(tmp_path / "small.sqlite3", clock=clock)
+    _record(store, _broadcast(letter, 10_000))
+    _record(small_store, _broadcast(letter, 1_000))
     clock.now = START + timedelta(minutes=3)
-    again = broadcast()
-    digests = draft_digests(again, build_send_job(again).files.read)
+    checks = []
+    for history, count in ((small_store, 1_000), (store, 10_000)):
+        again = _broadcast(letter, count)
+        checks.append((history, again, draft_digests(again, build_send_job(again).files.read)))
 
-    started = time.perf_counter()
-    repeats = find_repeats(store, again, digests, now=clock.now)
-    warnings = repeat_warnings(repeats, now=clock.now)
-    elapsed = time.perf_counter() - started
+    timings: list[list[float]] = [[], []]
+    for _ in range(5):
+        for times, (history, again, digests) in zip(timings, checks, strict=True):
+            started = time.perf_counter()
+            repeats = find_repeats(history, again, digests, now=clock.now)
+            warnings = repeat_warnings(repeats, now=clock.now)
+            times.append(time.perf_counter() - started)
+    small_store.close()
 
     assert len(repeats) == 10_000
     assert len(warnings) == 1
@@ -240,7 +261,9 @@ def test_ten_thousand_recipients_are_checked_quickly_and_summed_up(
         f"recently at {local}, 3 minutes ago: +61 2 8000 0000, +61 2 8000 0001, "
         "+61 2 8000 0002 and 9,997 more."
     ]
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+    small, big = min(timings[0]), min(timings[1])
+    assert big < SCALING_LIMIT * small, f"1,000 took {small:.3f} s, 10,000 took {big:.3f} s"
+    assert big < GENEROUS_SECONDS, f"took {big:.2f} s"
 
 
 def test_the_digests_are_recorded_once_per_request_not_per_fax(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import sys
 from collections.abc import Callable
 
 import pymupdf
@@ -242,6 +243,18 @@ def test_pages_are_drawn_in_worker_processes_exactly_as_in_one_process(
     assert raster._worker_pool() is None
     alone = render_fax_tiff("five.pdf", pdf, Resolution.FINE, DitheringTechnique.DARKEN)
     assert alone == pooled
+
+
+def test_a_frozen_app_draws_in_its_own_process(
+    make_pdf: Callable[..., bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Frozen, sys.executable is faxgui itself, which cannot run `-c` code: no worker is
+    # started, and the pages come out the same.
+    pdf = make_pdf(pages=3)
+    pooled = render_fax_tiff("three.pdf", pdf, Resolution.NORMAL)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert raster._worker_pool() is None
+    assert render_fax_tiff("three.pdf", pdf, Resolution.NORMAL) == pooled
 
 
 def test_a_worker_that_died_is_replaced(make_pdf: Callable[..., bytes]) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import random
-import statistics
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,14 @@ import pytest
 from faxgui.compose.phone import PhoneNormaliser
 from faxgui.jobs.address_book import AddressBook, ContactRow, search_terms
 
-SEARCH_GOAL_MS = 50.0
+SCANS_PER_SEARCH = 3.0
+"""A search of 50,000 contacts may cost at most this many full reads of the contacts table,
+timed in turn with it (so a busy machine slows both alike). On a quiet reference machine a
+full read takes about 15 ms and the slowest search ("harb", a fifth of the book to rank) about
+1.2 reads: the 50 ms goal per keystroke is held in tests/benchmarks/test_bench_address_book.py."""
+
+GENEROUS_MS = 1000.0
+"""Only a search gone badly wrong takes this long, however busy the machine is."""
 
 
 @pytest.fixture(params=[True, False], ids=["indexed", "without-fts5"])
@@ -195,20 +202,36 @@ def big_book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AddressBook]:
         yield book
 
 
+def _full_read(path: Path) -> Callable[[], object]:
+    """A read of every contact's name, organisation and number that finds nothing."""
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    query = (
+        "SELECT count(*) FROM contacts WHERE name LIKE '%zzzz%' OR organisation LIKE '%zzzz%' "
+        "OR digits LIKE '%99999999%'"
+    )
+    return lambda: connection.execute(query).fetchone()
+
+
 @pytest.mark.parametrize(
     "text",
     ["j", "jo", "lee", "harb", "quix", "xyzzy", "8003 98", "(02) 2", "lee harbour", "chen 12"],
 )
-def test_a_search_of_50000_contacts_answers_within_the_goal(
+def test_a_search_of_50000_contacts_costs_no_more_than_a_few_reads_of_the_table(
     big_book: AddressBook, text: str
 ) -> None:
     assert big_book.contact_count() == 50_001
-    timings = []
+    full_read = _full_read(big_book.path)
+    searches, reads = [], []
     for _ in range(5):
         started = time.perf_counter()
         found = big_book.search(text)
-        timings.append((time.perf_counter() - started) * 1000)
-    assert statistics.median(timings) < SEARCH_GOAL_MS, timings
+        searches.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        full_read()
+        reads.append((time.perf_counter() - started) * 1000)
+    search, read = min(searches), min(reads)
+    assert search < SCANS_PER_SEARCH * read, f"search {searches} ms, full read {reads} ms"
+    assert search < GENEROUS_MS, searches
     if text != "xyzzy":
         assert found
     for contact in found:
