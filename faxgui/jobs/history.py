@@ -5,10 +5,12 @@ merges the service's answers into it (`merge`, rules in `faxgui.jobs.merge`)
 and follows references sent from elsewhere (`track`). Everything blocks on
 SQLite: call it from a worker thread. Qt-free.
 
-The panel opens from one `snapshot()`: three queries in one read
-transaction, walked in index order (no sort), with the totals of every send
-and broadcast added up in the same pass. A fax row is a NamedTuple, since
-50,000 of them are built each time; times are parsed, enums looked up.
+The panel reads the history a page at a time, newest first (`page()`,
+then `snapshot(ids)`): three queries in one read transaction, with the
+totals of every send and broadcast added up in the same pass. A fax row is
+a NamedTuple, since 50,000 of them are built; times are parsed, enums
+looked up. After a merge the changed faxes come from the merge itself
+(`changed_rows`), not from reading them back.
 """
 
 from __future__ import annotations
@@ -457,6 +459,41 @@ def _message(r: Sequence[Any]) -> HistoryMessage:
     )
 
 
+def _messages(rows: Iterable[Sequence[Any]]) -> list[HistoryMessage]:
+    """`_message` for many rows at once (a poll may bring back 10,000).
+
+    The faxes of one answer share many of their times (when it was asked
+    for, the scheduled start): each different text is parsed once. A merge's
+    rows may hold datetimes already (`MergeResult.rows`).
+    """
+    moments: dict[str, datetime] = {}
+
+    def parse(value: str | datetime) -> datetime:
+        if isinstance(value, datetime):
+            return value  # already one (see MergeResult.rows)
+        moment = moments.get(value)
+        if moment is None:
+            moment = moments[value] = datetime.fromisoformat(value)
+        return moment
+
+    new = tuple.__new__
+    status_of, result_of, error_of = _STATUS.get, _RESULT.get, _ERROR.get
+    return [
+        new(
+            HistoryMessage,
+            (
+                *r[:9], status_of(r[9]), result_of(r[10]), error_of(r[11]), *r[12:16],
+                None if r[16] is None else Decimal(r[16]), r[17],
+                None if r[18] is None else parse(r[18]),
+                None if r[19] is None else parse(r[19]),
+                None if r[20] is None else parse(r[20]),
+                None if r[21] is None else parse(r[21]),
+            ),
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
 def _ids(ids: Iterable[int]) -> Iterator[tuple[int, ...]]:
     unique = tuple(dict.fromkeys(ids))
     for start in range(0, len(unique), _CHUNK):
@@ -542,23 +579,61 @@ class JobHistory:
             db.execute("COMMIT")
         return _snapshot(broadcasts, sends, raw)
 
+    def page(self, before: int | None, max_faxes: int) -> tuple[list[int], int | None]:
+        """The next broadcasts to read, newest first, below id `before` (None: the newest).
+
+        As many as hold about `max_faxes` faxes (at least one broadcast);
+        returns their ids and the `before` for the page after them (None
+        when these are the last). The panel opens on the first page and
+        reads the others afterwards, so 50,000 faxes never keep it waiting.
+        """
+        db = self._db()
+        ids: list[int] = []
+        faxes = 0
+        bound = before
+        batch = max(16, min(max_faxes, 2_000))
+        while True:
+            rows = db.execute(
+                "SELECT b.id, (SELECT COUNT(*) FROM sends s JOIN messages m "
+                "ON m.send_ref = s.send_ref WHERE s.broadcast_id = b.id) "
+                "FROM broadcasts b WHERE ? IS NULL OR b.id < ? ORDER BY b.id DESC LIMIT ?",
+                (bound, bound, batch),
+            ).fetchall()
+            for broadcast_id, count in rows:
+                if ids and faxes + count > max_faxes:
+                    return ids, ids[-1]
+                ids.append(broadcast_id)
+                faxes += count
+            if len(rows) < batch:
+                return ids, None
+            bound = rows[-1][0]
+
     # ------------------------------------------------------------------ rows by id
 
     def messages_by_id(self, ids: Iterable[int]) -> list[HistoryMessage]:
         """Fresh rows for these faxes (those still in the history), e.g. after a merge."""
-        db = self._db()
-        out: list[HistoryMessage] = []
-        for chunk in _ids(ids):
-            marks = ",".join("?" * len(chunk))
-            out += [
-                _message(r)
-                for r in db.execute(
-                    f"SELECT {_MESSAGE_COLUMNS} FROM {_MESSAGES_FROM} WHERE m.id IN ({marks}) "
-                    f"{_ORDER}, m.position",
-                    chunk,
-                )
-            ]
-        return out
+        wanted = [int(i) for i in dict.fromkeys(ids)]
+        if not wanted:
+            return []
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM {_MESSAGES_FROM} "
+                f"WHERE m.id IN (SELECT value FROM json_each(?)) {_ORDER}, m.position",
+                (json.dumps(wanted),),
+            )
+            .fetchall()
+        )
+        return _messages(rows)
+
+    def changed_rows(self, *results: MergeResult) -> list[HistoryMessage]:
+        """The faxes these merges changed, as they stored them (a later merge's rows win),
+        without reading them back."""
+        latest: dict[int, Sequence[Any]] = {}
+        for result in results:
+            for row in result.rows:
+                latest[row[0]] = row
+        return _messages(latest.values())
 
     def sends_by_id(self, ids: Iterable[int]) -> list[HistorySend]:
         db = self._db()

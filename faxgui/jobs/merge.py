@@ -112,6 +112,10 @@ class MergeResult:
     changed_broadcasts: frozenset[int] = frozenset()
     unknown: tuple[str, ...] = ()
     matched_broadcasts: frozenset[int] = frozenset()
+    # The changed faxes as they are stored now, in the column order the history reads them
+    # in (`JobHistory.changed_rows` makes them HistoryMessages): no need to read them back.
+    # A time is its text as stored, or the very datetime that text reads back as.
+    rows: tuple[tuple[Any, ...], ...] = field(default=(), repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.changed_messages)
@@ -144,7 +148,35 @@ def status_wins(
     return LIFECYCLE_RANK.get(status, -1) >= LIFECYCLE_RANK.get(stored_status, -1)
 
 
-def attempt_row(attempt: FaxAttempt) -> AttemptRow:
+def attempt_row(
+    attempt: FaxAttempt,
+    texts: dict[datetime, str | None] | None = None,
+    moments: dict[str, datetime] | None = None,
+) -> AttemptRow:
+    """An attempt as stored. `texts` remembers scheduled start times already written
+    out during one merge: the faxes of a send usually share theirs (each call's own
+    times are its own, and are written out directly). `moments` collects, for each
+    time written out, the moment it came from, when reading the text back would give
+    that very moment (UTC, whole milliseconds)."""
+    scheduled = attempt.scheduled_start_time
+    if scheduled is None:
+        scheduled_text = None
+    elif texts is None:
+        scheduled_text = iso(scheduled)
+    else:
+        scheduled_text = texts.get(scheduled)
+        if scheduled_text is None:
+            scheduled_text = texts[scheduled] = iso(scheduled)
+    started = iso(attempt.date_call_started)
+    ended = iso(attempt.date_call_ended)
+    if moments is not None:
+        for moment, text in (
+            (scheduled, scheduled_text),
+            (attempt.date_call_started, started),
+            (attempt.date_call_ended, ended),
+        ):
+            if text is not None and moment is not None and _exact(moment):
+                moments[text] = moment
     # The enums are StrEnums: each member is its wire text already (and binds as it).
     return (
         attempt.attempt,
@@ -154,10 +186,14 @@ def attempt_row(attempt: FaxAttempt) -> AttemptRow:
         None if attempt.cost is None else str(attempt.cost),
         attempt.pages,
         attempt.total_fax_duration,
-        iso(attempt.scheduled_start_time),
-        iso(attempt.date_call_started),
-        iso(attempt.date_call_ended),
+        scheduled_text,
+        started,
+        ended,
     )
+
+
+def _exact(moment: datetime) -> bool:
+    return moment.tzinfo is UTC and moment.microsecond % 1000 == 0
 
 
 def _completeness(row: AttemptRow) -> int:
@@ -209,6 +245,20 @@ def quick_summary(attempts: Sequence[FaxAttempt]) -> Aggregate:
     coming in changes its result fields.
     """
     latest = attempts[0]
+    if len(attempts) == 1:
+        # Most faxes: one attempt, its own sums.
+        cost_one = latest.cost
+        return (
+            1,
+            0 if latest.date_call_started is None else 1,
+            latest.result,
+            latest.error,
+            latest.error_code,
+            latest.pages,
+            latest.pages,
+            None if cost_one is None else str(cost_one),
+            latest.total_fax_duration,
+        )
     numbers = set()
     calls = 0
     cost: Decimal | None = None
@@ -263,13 +313,18 @@ _STORED = """
     m.id, m.message_ref, m.send_ref, s.rowid, s.broadcast_id,
     COALESCE(s.service_send_ref, s.send_ref), b.broadcast_ref, m.status,
     m.attempts, m.calls, m.result, m.error, m.error_code, m.pages, m.sent_pages, m.cost,
-    m.duration, m.scheduled, m.started, m.ended, m.details_json, m.send_to, m.observed
+    m.duration, m.scheduled, m.started, m.ended, m.details_json, m.send_to, m.observed,
+    m.position, m.recipient_name
 """
 _AGG = slice(8, 20)
 _QUICK = slice(8, 17)
 _DETAILS = 20
 _SEND_TO = 21
 _OBSERVED = 22
+_POSITION = 23
+_NAME = 24
+_SEND = RefKind.SEND.value
+_BROADCAST = RefKind.BROADCAST.value
 _STORED_FROM = (
     "messages m JOIN sends s ON s.send_ref = m.send_ref JOIN broadcasts b ON b.id = s.broadcast_id"
 )
@@ -300,16 +355,34 @@ class _Scope:
 
 @dataclass(slots=True)
 class _Lookup:
-    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    """Stored rows by MessageRef (a ref may be stored twice, under two sends)."""
+
+    first: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    more: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
 
     def add(self, row: tuple[Any, ...]) -> None:
-        self.rows.setdefault(row[1], []).append(row)
+        ref = row[1]
+        found = self.first.get(ref)
+        if found is None:
+            self.first[ref] = row
+        else:
+            self.more.setdefault(ref, [found]).append(row)
+
+    def add_all(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        # One dict comprehension for the usual case: every ref once, none known yet.
+        fresh = {row[1]: row for row in rows}
+        if len(fresh) == len(rows) and fresh.keys().isdisjoint(self.first):
+            self.first.update(fresh)
+            return
+        for row in rows:
+            self.add(row)
 
     def find(self, message: FaxMessageStatus) -> tuple[Any, ...] | None:
-        candidates = self.rows.get(message.message_ref or "")
-        if not candidates:
-            return None
-        if len(candidates) > 1 and message.send_ref:
+        ref = message.message_ref or ""
+        candidates = self.more.get(ref)
+        if candidates is None:
+            return self.first.get(ref)
+        if message.send_ref:
             for row in candidates:
                 if row[5] == message.send_ref:
                     return row
@@ -326,10 +399,11 @@ def _stored_rows(
     """The stored rows of the answer's faxes (and perhaps a few more; matched by ref later)."""
     lookup = _Lookup()
     if send_key is not None:
-        for row in db.execute(
-            f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.send_ref = ?", (send_key,)
-        ):
-            lookup.add(row)
+        lookup.add_all(
+            db.execute(
+                f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.send_ref = ?", (send_key,)
+            ).fetchall()
+        )
         return lookup
     where_account = " AND b.account = ? AND b.endpoint = ?" if scope.known else ""
     extra = (scope.account, scope.endpoint) if scope.known else ()
@@ -341,20 +415,26 @@ def _stored_rows(
             else "(s.send_ref = ? OR s.service_send_ref = ?)"
         )
         refs = (selection[1],) if selection[0] is RefKind.BROADCAST else (selection[1],) * 2
-        for row in db.execute(
-            f"SELECT {_STORED} FROM {_STORED_FROM} WHERE {where}{where_account}", (*refs, *extra)
-        ):
-            lookup.add(row)
-        rest = [m.message_ref or "" for m in answer if lookup.find(m) is None]
+        lookup.add_all(
+            db.execute(
+                f"SELECT {_STORED} FROM {_STORED_FROM} WHERE {where}{where_account}",
+                (*refs, *extra),
+            ).fetchall()
+        )
+        # A ref stored twice is in `first` too: only refs not found at all are left.
+        first = lookup.first
+        rest = [m.message_ref or "" for m in answer if (m.message_ref or "") not in first]
     else:
         rest = list(dict.fromkeys(m.message_ref or "" for m in answer))
-    for chunk in _chunks(rest):
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(
-            f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.message_ref IN ({marks}){where_account}",
-            (*chunk, *extra),
-        ):
-            lookup.add(row)
+    if rest:
+        # One JSON array parameter: any number of refs in one indexed query.
+        lookup.add_all(
+            db.execute(
+                f"SELECT {_STORED} FROM {_STORED_FROM} "
+                f"WHERE m.message_ref IN (SELECT value FROM json_each(?)){where_account}",
+                (json.dumps(rest), *extra),
+            ).fetchall()
+        )
     return lookup
 
 
@@ -384,15 +464,13 @@ def _stored_attempts(
     db: sqlite3.Connection, message_ids: Sequence[int]
 ) -> dict[int, dict[int, AttemptRow]]:
     stored: dict[int, dict[int, AttemptRow]] = {}
-    for start in range(0, len(message_ids), _CHUNK):
-        chunk = message_ids[start : start + _CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(
-            "SELECT message_id, attempt, result, error, error_code, cost, pages, duration, "
-            f"scheduled, started, ended FROM attempts WHERE message_id IN ({marks})",
-            chunk,
-        ):
-            stored.setdefault(row[0], {})[row[1]] = row[1:]
+    for row in db.execute(
+        "SELECT message_id, attempt, result, error, error_code, cost, pages, duration, "
+        "scheduled, started, ended FROM attempts "
+        "WHERE message_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(message_ids)),),
+    ):
+        stored.setdefault(row[0], {})[row[1]] = row[1:]
     return stored
 
 
@@ -435,12 +513,13 @@ def merge_messages(
     if missing and create_tracked and scope.known and send_key is None:
         added = _create_tracked(db, missing, scope, now_text)
         if added:
-            for row in db.execute(
-                f"SELECT {_STORED} FROM {_STORED_FROM} WHERE m.id IN "
-                f"({','.join('?' * len(added))})",
-                tuple(added),
-            ):
-                lookup.add(row)
+            lookup.add_all(
+                db.execute(
+                    f"SELECT {_STORED} FROM {_STORED_FROM} "
+                    "WHERE m.id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(added)),),
+                ).fetchall()
+            )
             still = []
             for message in missing:
                 row = lookup.find(message)
@@ -454,8 +533,8 @@ def merge_messages(
     seen = _observations(
         db,
         scope,
-        {(RefKind.SEND.value, row[5]) for _, row in pairs}
-        | {(RefKind.BROADCAST.value, row[6]) for _, row in pairs},
+        {(_SEND, ref) for ref in {row[5] for _, row in pairs}}
+        | {(_BROADCAST, ref) for ref in {row[6] for _, row in pairs}},
     )
     # The latest answer that spoke for a whole send or broadcast, per (send, broadcast).
     scope_seen: dict[tuple[str, str], str | None] = {}
@@ -466,10 +545,14 @@ def merge_messages(
     by_message = selection is not None and selection[0] is RefKind.MESSAGE
     message_observed: list[tuple[str, int]] = []
     incoming: dict[int, list[AttemptRow]] = {}
+    known_attempts: list[int] = []
+    texts: dict[datetime, str | None] = {}
+    # Times as the answer gave them, by the text stored (see `rows` below).
+    moments: dict[str, datetime] = {}
     counts: dict[int, int | None] = {}
     moving: list[tuple[FaxMessageStatus, tuple[Any, ...]]] = []
     for message, row in pairs:
-        status_text = None if message.status is None else message.status.value
+        status_text = message.status  # a StrEnum: equal to (and stored as) its wire text
         count = None
         same_attempts = True
         if message.results:
@@ -487,17 +570,25 @@ def merge_messages(
                 message_observed.append((observed_text, row[0]))
             continue
         if not same_attempts:
-            rows_by_number = {a.attempt: attempt_row(a) for a in message.results}
-            incoming[row[0]] = [rows_by_number[n] for n in sorted(rows_by_number)]
+            results = message.results
+            if len(results) == 1:
+                incoming[row[0]] = [attempt_row(results[0], texts, moments)]
+            else:
+                by_number = {a.attempt: attempt_row(a, texts, moments) for a in results}
+                incoming[row[0]] = [by_number[n] for n in sorted(by_number)]
+            if row[8]:
+                # Only faxes with attempts stored need them read (most new ones have none).
+                known_attempts.append(row[0])
         counts[row[0]] = count
         moving.append((message, row))
-    stored_attempts = _stored_attempts(db, list(incoming)) if incoming else {}
+    stored_attempts = _stored_attempts(db, known_attempts) if known_attempts else {}
 
     updates: list[tuple[Any, ...]] = []
     attempt_writes: list[tuple[Any, ...]] = []
     changed: set[int] = set()
     changed_sends: set[int] = set()
     changed_broadcasts: set[int] = set()
+    rows: dict[int, tuple[Any, ...]] = {}
     for message, row in moving:
         message_id = row[0]
         own_observed = row[_OBSERVED]
@@ -508,8 +599,8 @@ def merge_messages(
             found = [
                 v
                 for v in (
-                    seen.get((RefKind.SEND.value, key[0])),
-                    seen.get((RefKind.BROADCAST.value, key[1])),
+                    seen.get((_SEND, key[0])),
+                    seen.get((_BROADCAST, key[1])),
                 )
                 if v is not None
             ]
@@ -521,8 +612,13 @@ def merge_messages(
         stored_summary = row[_AGG]
         summary = stored_summary
         new_attempts = incoming.get(message_id)
-        if new_attempts is not None:
-            merged = dict(stored_attempts.get(message_id, {}))
+        known = stored_attempts.get(message_id) if new_attempts is not None else None
+        if new_attempts is not None and not known:
+            # None stored yet (a new fax's first answer): every attempt is new.
+            attempt_writes += [(message_id, *attempt) for attempt in new_attempts]
+            summary = aggregate(new_attempts)
+        elif new_attempts is not None:
+            merged = dict(known or {})
             newer = stored_observed is None or observed_text >= stored_observed
             for attempt in new_attempts:
                 old = merged.get(attempt[0])
@@ -539,7 +635,7 @@ def merge_messages(
         stored_status = row[7]
         status = stored_status
         count = counts[message_id]
-        incoming_status = None if message.status is None else message.status.value
+        incoming_status = message.status
         if status_wins(
             stored_status, row[8], stored_observed, incoming_status, count, observed_text
         ):
@@ -565,6 +661,15 @@ def merge_messages(
         updates.append(
             (status, *summary, details, send_to, new_observed, observed_text, now_text, message_id)
         )
+        # As the history reads a fax back (`faxgui.jobs.history`, _MESSAGE_COLUMNS); times
+        # the answer brought stay the datetimes they were (no parsing them back).
+        rows[message_id] = (
+            message_id, row[3], row[4], row[_POSITION], row[1], row[5], row[6], send_to,
+            row[_NAME], status, summary[2], summary[3], summary[0], summary[1], summary[5],
+            summary[6], summary[7], summary[8], moments.get(summary[9], summary[9]),
+            moments.get(summary[10], summary[10]), moments.get(summary[11], summary[11]),
+            observed_text,
+        )  # fmt: skip
         changed.add(message_id)
         changed_sends.add(row[3])
         changed_broadcasts.add(row[4])
@@ -595,6 +700,7 @@ def merge_messages(
         frozenset(changed_broadcasts),
         tuple(unknown),
         frozenset(row[4] for _, row in pairs),
+        tuple(rows.values()),
     )
 
 
@@ -620,12 +726,18 @@ def _tracked_refs(db: sqlite3.Connection, scope: _Scope) -> set[tuple[str, str]]
 def _create_tracked(
     db: sqlite3.Connection, missing: Sequence[FaxMessageStatus], scope: _Scope, now: str
 ) -> set[int]:
-    """Rows for the faxes of tracked references that the store does not have yet."""
+    """Rows for the faxes of tracked references that the store does not have yet.
+
+    A few statements for the lot, whatever its size (a tracked broadcast of
+    10,000 faxes is one answer): the sends and broadcasts they belong to are
+    looked up (or made) once each, the faxes inserted with one executemany.
+    """
     tracked = _tracked_refs(db, scope)
     if not tracked:
         return set()
     assert scope.account is not None
     assert scope.endpoint is not None
+    account, endpoint = scope.account, scope.endpoint
     wanted = [
         m
         for m in missing
@@ -633,50 +745,78 @@ def _create_tracked(
         or (m.send_ref and (RefKind.SEND.value, m.send_ref) in tracked)
         or (m.broadcast_ref and (RefKind.BROADCAST.value, m.broadcast_ref) in tracked)
     ]
-    created: set[int] = set()
-    broadcasts: dict[str, int] = {}
+    if not wanted:
+        return set()
+    # The store's send for each fax, in the order the answer lists them.
+    keys: dict[str, tuple[str, str]] = {}
     for message in wanted:
-        broadcast_ref = message.broadcast_ref or ""
-        send_ref = message.send_ref or ""
-        key = tracked_key(scope.account, scope.endpoint, send_ref, message.message_ref or "")
-        send = db.execute("SELECT broadcast_id FROM sends WHERE send_ref = ?", (key,)).fetchone()
-        if send is None:
+        key = tracked_key(account, endpoint, message.send_ref or "", message.message_ref or "")
+        keys.setdefault(key, (message.broadcast_ref or "", message.send_ref or ""))
+    known = dict(
+        db.execute(
+            "SELECT send_ref, broadcast_id FROM sends "
+            "WHERE send_ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
+        ).fetchall()
+    )
+    new_sends = [key for key in keys if key not in known]
+    if new_sends:
+        refs = sorted({keys[key][0] for key in new_sends if keys[key][0]})
+        broadcasts: dict[str, int] = dict(
+            db.execute(
+                "SELECT broadcast_ref, MIN(id) FROM broadcasts WHERE account = ? AND endpoint = ? "
+                "AND tracked = 1 AND broadcast_ref IN (SELECT value FROM json_each(?)) "
+                "GROUP BY broadcast_ref",
+                (account, endpoint, json.dumps(refs)),
+            ).fetchall()
+        )
+        positions: dict[int, int] = {}
+        rows = []
+        for key in new_sends:
+            broadcast_ref, send_ref = keys[key]
             broadcast_id = broadcasts.get(broadcast_ref) if broadcast_ref else None
-            if broadcast_id is None and broadcast_ref:
-                found = db.execute(
-                    "SELECT id FROM broadcasts WHERE broadcast_ref = ? AND account = ? "
-                    "AND endpoint = ? AND tracked = 1",
-                    (broadcast_ref, scope.account, scope.endpoint),
-                ).fetchone()
-                broadcast_id = None if found is None else found[0]
             if broadcast_id is None:
                 cursor = db.execute(
                     "INSERT INTO broadcasts (broadcast_ref, created, account, endpoint, "
                     "tracked) VALUES (?, ?, ?, ?, 1)",
-                    (broadcast_ref, now, scope.account, scope.endpoint),
+                    (broadcast_ref, now, account, endpoint),
                 )
+                assert cursor.lastrowid is not None
                 broadcast_id = cursor.lastrowid
-                assert broadcast_id is not None
-            if broadcast_ref:
-                broadcasts[broadcast_ref] = broadcast_id
-            (position,) = db.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM sends WHERE broadcast_id = ?",
-                (broadcast_id,),
-            ).fetchone()
-            db.execute(
-                "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
-                "request_json, created, updated, submitted, tracked, service_send_ref) "
-                "VALUES (?, ?, ?, 'submitted', '{}', '', ?, ?, ?, 1, ?)",
-                (key, broadcast_id, position, now, now, now, send_ref),
-            )
-        (position,) = db.execute(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM messages WHERE send_ref = ?", (key,)
-        ).fetchone()
-        cursor = db.execute(
-            "INSERT OR IGNORE INTO messages (send_ref, position, message_ref, send_to) "
-            "VALUES (?, ?, ?, ?)",
-            (key, position, message.message_ref, message.send_to or ""),
+                if broadcast_ref:
+                    broadcasts[broadcast_ref] = broadcast_id
+            if broadcast_id not in positions:
+                (positions[broadcast_id],) = db.execute(
+                    "SELECT COALESCE(MAX(position), 0) FROM sends WHERE broadcast_id = ?",
+                    (broadcast_id,),
+                ).fetchone()
+            positions[broadcast_id] += 1
+            known[key] = broadcast_id
+            rows.append((key, broadcast_id, positions[broadcast_id], now, now, now, send_ref))
+        db.executemany(
+            "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
+            "request_json, created, updated, submitted, tracked, service_send_ref) "
+            "VALUES (?, ?, ?, 'submitted', '{}', '', ?, ?, ?, 1, ?)",
+            rows,
         )
-        if cursor.rowcount == 1 and cursor.lastrowid is not None:
-            created.add(cursor.lastrowid)
-    return created
+    last = dict(
+        db.execute(
+            "SELECT send_ref, MAX(position) FROM messages "
+            "WHERE send_ref IN (SELECT value FROM json_each(?)) GROUP BY send_ref",
+            (json.dumps(list(keys)),),
+        ).fetchall()
+    )
+    inserts = []
+    for message in wanted:
+        key = tracked_key(account, endpoint, message.send_ref or "", message.message_ref or "")
+        last[key] = last.get(key, 0) + 1
+        inserts.append((key, last[key], message.message_ref, message.send_to or ""))
+    # Message ids only grow, and this transaction is the only writer: the new rows are
+    # those above the largest id now.
+    (highest,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()
+    db.executemany(
+        "INSERT OR IGNORE INTO messages (send_ref, position, message_ref, send_to) "
+        "VALUES (?, ?, ?, ?)",
+        inserts,
+    )
+    return {row[0] for row in db.execute("SELECT id FROM messages WHERE id > ?", (highest,))}

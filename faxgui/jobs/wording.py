@@ -8,9 +8,27 @@ status panel says. The sentences for each error and status live in
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from faxgui.api.enums import FaxError, FaxResult, FaxStatus
-from faxgui.jobs.history import HistoryMessage
 from faxgui.jobs.store import SendState
+
+
+class Worded(Protocol):
+    """What the words are chosen from: a HistoryMessage, or a row made from one."""
+
+    @property
+    def status(self) -> FaxStatus | None: ...
+
+    @property
+    def error(self) -> FaxError | None: ...
+
+    @property
+    def outcome(self) -> FaxResult | None: ...
+
+    @property
+    def finished(self) -> bool: ...
+
 
 # What a fax whose request never reached the service says, by the request's state.
 LOCAL_STATUS = {
@@ -29,7 +47,7 @@ STOPPED = "Stopped"
 NOT_SENT = "Not sent"
 
 
-def status_words(message: HistoryMessage, state: SendState = SendState.SUBMITTED) -> str:
+def status_words(message: Worded, state: SendState = SendState.SUBMITTED) -> str:
     """Where the fax is now ("Being sent", "Paused", "Waiting to try again")."""
     status = message.status
     if status is None:
@@ -41,7 +59,7 @@ def status_words(message: HistoryMessage, state: SendState = SendState.SUBMITTED
     return status.description
 
 
-def result_words(message: HistoryMessage, state: SendState = SendState.SUBMITTED) -> str:
+def result_words(message: Worded, state: SendState = SendState.SUBMITTED) -> str:
     """How it ended ("Sent", "Failed", "Blocked", "Stopped", "Not sent"); "" until it has."""
     if message.status is None:
         if state is SendState.FAILED:
@@ -56,7 +74,7 @@ def result_words(message: HistoryMessage, state: SendState = SendState.SUBMITTED
 
 
 def error_sentence(
-    message: HistoryMessage,
+    message: Worded,
     state: SendState = SendState.SUBMITTED,
     local_error: str | None = None,
 ) -> str:

@@ -1,16 +1,19 @@
 """The history at scale: merging a 10,000-fax answer, and reading 50,000 faxes to open the panel.
 
-Goals from the issue: a 10,000-message FaxStatus answer merges in at most
-0.5 s; the panel opens in at most 0.5 s with 50,000 faxes in the history
-(the snapshot measured here is the history's part of that). Each is also
+Goals from the issue: a 10,000-message FaxStatus answer is merged into the
+store and the view (the panel's tree model, updated as the panel does it) in
+at most 0.5 s; the panel opens in at most 0.5 s with 50,000 faxes in the
+history: it opens on the newest page, whose reading is measured here (the
+whole history is read after it, page by page; reported). Each is also
 reported as a ratio to a baseline measured in the same run on the same
 file: the least SQLite work of the same size (one executemany UPDATE of as
-many rows; one SELECT of the same rows into tuples).
+many rows; one SELECT of the same rows into tuples), and with the CPU time
+of the thread doing it, which the other processes on a shared machine
+inflate far less than wall time.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import statistics
 import time
@@ -25,12 +28,23 @@ from faxgui.api.enums import FaxError, FaxResult, FaxStatus
 from faxgui.api.models import FaxAttempt, FaxMessageStatus, FaxStatusRequest, FaxStatusResponse
 from faxgui.jobs.history import JobHistory
 from faxgui.jobs.store import JobStore, NewMessage, NewSend
+from faxgui.ui.status.loading import (
+    FIRST_PAGE_FAXES,
+    PAGE_FAXES,
+    load_changes,
+    load_page,
+    load_tree,
+)
+from faxgui.ui.status.tree_model import StatusTreeModel
+
+from .history_shapes import FAXES, SHAPES, fill
 
 pytestmark = pytest.mark.benchmark
 
 MERGE_FAXES = 10_000
-PANEL_FAXES = 50_000
 ROUNDS = 5
+# As the panel shows a poll's answer: this many faxes per turn of the event loop.
+SLICE = 1_000
 GOAL_SECONDS = 0.5
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -75,7 +89,9 @@ def _answer(ref: str, outcomes: list[float], generation: int) -> FaxStatusRespon
         attempts = []
         status = FaxStatus.QUEUED
         for a in range(1, generation + 1):
-            at = T0 + timedelta(minutes=a)
+            # Each fax is called at its own time; a round of attempts is scheduled together.
+            scheduled = T0 + timedelta(minutes=a)
+            at = scheduled + timedelta(seconds=n % 3_600)
             busy = outcome < 0.2 or (outcome < 0.3 and a < generation)
             attempts.append(
                 FaxAttempt(
@@ -85,7 +101,7 @@ def _answer(ref: str, outcomes: list[float], generation: int) -> FaxStatusRespon
                     cost=Decimal("0.00") if busy else Decimal("0.20"),
                     pages=0 if busy else 2,
                     total_fax_duration=15 if busy else 70,
-                    scheduled_start_time=at,
+                    scheduled_start_time=scheduled,
                     date_call_started=at,
                     date_call_ended=at + timedelta(seconds=15 if busy else 70),
                 )
@@ -106,9 +122,13 @@ def _answer(ref: str, outcomes: list[float], generation: int) -> FaxStatusRespon
     return FaxStatusResponse(messages=messages)
 
 
-def test_merging_a_10000_fax_answer_takes_at_most_half_a_second(store: JobStore) -> None:
+def test_merging_a_10000_fax_answer_takes_at_most_half_a_second(
+    store: JobStore, qapp: object
+) -> None:
     _broadcast_of(store, "BIG", MERGE_FAXES)
     history = JobHistory(store)
+    model = StatusTreeModel()
+    model.set_tree(load_tree(history))
     rng = random.Random(5)
     outcomes = [rng.random() for _ in range(MERGE_FAXES)]
     answers = [_answer("BIG", outcomes, generation) for generation in (1, 2, 3)]
@@ -116,9 +136,13 @@ def test_merging_a_10000_fax_answer_takes_at_most_half_a_second(store: JobStore)
     selection = FaxStatusRequest(broadcast_ref="BIG")
     timings = []
     cpu = []
+    store_only = []
+    view_cpu = []
     changed = []
     for k, answer in enumerate(answers):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        # As the poller and the panel do it: merge, build the changed rows (on a worker),
+        # then update the model a slice at a time (on the GUI thread).
+        started, started_cpu = time.perf_counter(), time.thread_time()
         result = history.merge(
             answer,
             account="demo",
@@ -126,13 +150,25 @@ def test_merging_a_10000_fax_answer_takes_at_most_half_a_second(store: JobStore)
             selection=selection,
             observed_at=T0 + timedelta(hours=k + 1),
         )
+        store_only.append(time.perf_counter() - started)
+        changes = load_changes(history, result.changed_messages, known=history.changed_rows(result))
+        gui_cpu = time.thread_time()
+        messages = changes.messages
+        for first in range(0, len(messages), SLICE):
+            model.update_rows(
+                messages[first : first + SLICE], changes.send_totals, changes.broadcast_totals
+            )
+        view_cpu.append(time.thread_time() - gui_cpu)
         timings.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+        cpu.append(time.thread_time() - started_cpu)
         changed.append(len(result.changed_messages))
     # Every fax changes first; later only the retried ones; the repeat changes nothing.
     assert changed[0] == MERGE_FAXES
     assert 0 < changed[2] < MERGE_FAXES
     assert changed[3] == 0
+    assert model.totals(model.index_of_broadcast("BIG")).finished == sum(
+        1 for m in model.all_messages() if m.finished
+    )
 
     # Baseline: the same rows written by bare SQL on the same file (what the first merge
     # writes: every fax's columns and one attempt each), rolled back.
@@ -178,14 +214,14 @@ def test_merging_a_10000_fax_answer_takes_at_most_half_a_second(store: JobStore)
         db.execute("ROLLBACK")
         baseline.append(time.perf_counter() - started)
     base = statistics.median(baseline)
-    print(
-        f"\n[bench] merge {MERGE_FAXES:,}-fax answer (wall / CPU ms): all changed "
-        f"{timings[0] * 1000:.0f}/{cpu[0] * 1000:.0f} ({timings[0] / base:.1f}x bare SQL), "
-        f"retries {timings[1] * 1000:.0f}/{cpu[1] * 1000:.0f} and "
-        f"{timings[2] * 1000:.0f}/{cpu[2] * 1000:.0f} ({changed[1]:,}/{changed[2]:,} changed), "
-        f"same again {timings[3] * 1000:.0f}/{cpu[3] * 1000:.0f}; bare SQL writing the same "
-        f"rows {base * 1000:.0f} ms; goal {GOAL_SECONDS * 1000:.0f} ms"
-    )
+    print(f"\n[bench] a {MERGE_FAXES:,}-fax answer into the store and the view (wall / CPU ms):")
+    for label, k in (("all changed", 0), ("retries", 1), ("retries", 2), ("same again", 3)):
+        print(f"[bench]   {label} ({changed[k]:,} changed): {timings[k] * 1000:.0f} / "
+              f"{cpu[k] * 1000:.0f} ({timings[k] / base:.1f}x bare SQL); the store alone "
+              f"{store_only[k] * 1000:.0f}; the view's share (GUI thread CPU, in "
+              f"{SLICE:,}-fax slices) {view_cpu[k] * 1000:.0f}")  # fmt: skip
+    print(f"[bench]   baseline: bare SQL writing the same rows {base * 1000:.0f} ms; "
+          f"goal {GOAL_SECONDS * 1000:.0f} ms")  # fmt: skip
     assert max(timings) <= GOAL_SECONDS
 
 
@@ -198,120 +234,46 @@ _FAX_UPDATE = """
 """
 
 
-def _fill(store: JobStore, broadcasts: int, per_broadcast: int) -> None:
-    """Write finished history straight into the file (the setup, not what is measured)."""
-    rng = random.Random(50)
-    db = store.connection()
-    db.execute("BEGIN IMMEDIATE")
-    summary = json.dumps({"messages": per_broadcast, "documents": [{"name": "a.pdf", "pages": 2}]})
-    created = "2026-11-01T09:00:00.000+00:00"
-    message_rows = []
-    attempt_rows = []
-    (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()
-    for b in range(broadcasts):
-        ref = f"H{b:05d}-{per_broadcast}"
-        cursor = db.execute(
-            "INSERT INTO broadcasts (broadcast_ref, created, account, endpoint, composed_by) "
-            "VALUES (?, ?, 'demo', 'e', 'reception')",
-            (ref, created),
-        )
-        broadcast_id = cursor.lastrowid
-        for s, start in enumerate(range(0, per_broadcast, 600), 1):
-            send_ref = f"{ref}-S{s}"
-            db.execute(
-                "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
-                "request_json, created, updated, submitted, attempts) "
-                "VALUES (?, ?, ?, 'submitted', ?, '{}', ?, ?, ?, 1)",
-                (send_ref, broadcast_id, s, summary, created, created, created),
-            )
-            for i in range(1, min(600, per_broadcast - start) + 1):
-                roll = rng.random()
-                status = "done" if roll < 0.97 else "queued"
-                ok = roll < 0.85
-                when = "2026-11-01T09:05:00.000+00:00"
-                message_rows.append(
-                    (
-                        next_id,
-                        send_ref,
-                        i,
-                        f"{send_ref}-M{i}",
-                        f"Clinic {i}",
-                        f"61280{rng.randrange(10**6):06d}",
-                        status,
-                        "success" if ok else "failed",
-                        None if ok else "FAX_BUSY",
-                        1,
-                        1,
-                        2 if ok else 0,
-                        2 if ok else 0,
-                        "0.20" if ok else "0.00",
-                        70 if ok else 15,
-                        when,
-                        when,
-                        "2026-11-01T09:06:10.000+00:00",
-                        when,
-                    )
-                )
-                attempt_rows.append(
-                    (
-                        next_id,
-                        1,
-                        "success" if ok else "failed",
-                        None if ok else "FAX_BUSY",
-                        "0.20" if ok else "0.00",
-                        2 if ok else 0,
-                        70 if ok else 15,
-                        when,
-                        when,
-                        when,
-                    )
-                )
-                next_id += 1
-    db.executemany(
-        "INSERT INTO messages (id, send_ref, position, message_ref, recipient_name, send_to, "
-        "status, result, error, attempts, calls, pages, sent_pages, cost, duration, scheduled, "
-        "started, ended, changed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        message_rows,
-    )
-    db.executemany(
-        "INSERT INTO attempts (message_id, attempt, result, error, cost, pages, duration, "
-        "scheduled, started, ended) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        attempt_rows,
-    )
-    db.execute("COMMIT")
-
-
-@pytest.mark.parametrize(
-    ("shape", "broadcasts", "per_broadcast"),
-    [("big broadcasts", 50, 1000), ("one fax at a time", PANEL_FAXES, 1)],
-)
-def test_reading_50000_faxes_to_open_the_panel(
-    store: JobStore, shape: str, broadcasts: int, per_broadcast: int
-) -> None:
-    _fill(store, broadcasts, per_broadcast)
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_reading_50000_faxes_to_open_the_panel(store: JobStore, shape: str) -> None:
+    fill(store, SHAPES[shape])
     history = JobHistory(store)
-    timings = []
-    cpu = []
+    first = []
+    first_cpu = []
     for _ in range(ROUNDS):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        snapshot = history.snapshot()
-        timings.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    assert len(snapshot.messages) == PANEL_FAXES
-    assert sum(t.faxes for t in snapshot.broadcast_totals.values()) == PANEL_FAXES
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        page = load_page(history, None, FIRST_PAGE_FAXES)
+        first.append(time.perf_counter() - started)
+        first_cpu.append(time.thread_time() - started_cpu)
+    assert 0 < len(page.tree.message_list) <= max(FIRST_PAGE_FAXES, max(SHAPES[shape]))
+    started, started_cpu = time.perf_counter(), time.thread_time()
+    faxes = len(page.tree.message_list)
+    pages = 1
+    while page.before is not None:
+        page = load_page(history, page.before, PAGE_FAXES)
+        faxes += len(page.tree.message_list)
+        pages += 1
+    everything, everything_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
+    assert faxes == FAXES
+    started = time.perf_counter()
+    snapshot = history.snapshot()
+    whole = time.perf_counter() - started
+    assert len(snapshot.messages) == FAXES
     db = store.connection()
     baseline = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
         rows = db.execute("SELECT * FROM messages").fetchall()
         baseline.append(time.perf_counter() - started)
-    assert len(rows) == PANEL_FAXES
-    median, base = statistics.median(timings), statistics.median(baseline)
+    assert len(rows) == FAXES
+    median, base = statistics.median(first), statistics.median(baseline)
     print(
-        f"\n[bench] snapshot of {PANEL_FAXES:,} faxes ({shape}: {broadcasts:,} broadcasts, "
-        f"{len(snapshot.sends):,} sends): median {median * 1000:.0f} ms, "
-        f"best {min(timings) * 1000:.0f} ms, CPU {statistics.median(cpu) * 1000:.0f} ms; "
-        f"baseline SELECT * {base * 1000:.0f} ms "
-        f"({median / base:.1f}x); the panel's whole budget is {GOAL_SECONDS * 1000:.0f} ms"
+        f"\n[bench] {FAXES:,} faxes, {shape} ({len(SHAPES[shape]):,} broadcasts): the first "
+        f"page (about {FIRST_PAGE_FAXES:,} faxes, as the panel opens) median "
+        f"{median * 1000:.0f} ms, best {min(first) * 1000:.0f} ms, CPU "
+        f"{statistics.median(first_cpu) * 1000:.0f} ms ({median / base:.2f}x a bare SELECT * of "
+        f"all {FAXES:,}: {base * 1000:.0f} ms); the other {pages - 1} pages "
+        f"{everything:.2f} s (CPU {everything_cpu:.2f} s); one snapshot of everything "
+        f"{whole:.2f} s; the panel's whole budget to open is {GOAL_SECONDS * 1000:.0f} ms"
     )
     assert median <= GOAL_SECONDS

@@ -79,6 +79,7 @@ def run_poll(
         return PollResult(unfinished=len(work), next_due=None, error=exc)
     changed: set[int] = set()
     added: set[int] = set()
+    merges = []
     polled = 0
     error: Exception | None = None
     try:
@@ -114,10 +115,15 @@ def run_poll(
             polled += 1
             changed |= merged.changed_messages
             added |= merged.added_messages
+            merges.append(merged)
     finally:
         client.close()
     left = [w for w in history.unfinished_work() if (w.account, w.endpoint) == _who(client)]
-    changes = load_changes(history, changed, added=bool(added)) if changed else Changes()
+    changes = (
+        load_changes(history, changed, added=bool(added), known=history.changed_rows(*merges))
+        if changed
+        else Changes()
+    )
     return PollResult(
         changes=changes,
         polled=polled,

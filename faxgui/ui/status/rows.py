@@ -10,6 +10,7 @@ so a filter keystroke over 50,000 faxes is one comprehension.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -125,8 +126,15 @@ class SendRow:
     created: datetime | None = None
     submitted: datetime | None = None
     last_error: str = ""
-    documents: tuple[str, ...] = ()
     tracked: bool = False
+    # What the request carried, as the history stores it: read when shown (`documents`).
+    summary_json: str = "{}"
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """The names of the send's documents, in the order they are sent."""
+        stored = json.loads(self.summary_json or "{}").get("documents", ())
+        return tuple(d.get("name", "") for d in stored)
 
 
 @dataclass(slots=True)
@@ -199,6 +207,20 @@ class Totals:
             setattr(self.status, name, getattr(self.status, name) + getattr(other.status, name))
         for name in _RESULT_FIELDS:
             setattr(self.results, name, getattr(self.results, name) + getattr(other.results, name))
+
+    def add_times(self, other: Any, times: int) -> None:
+        """Add another Totals `times` over (the same totals shared by many broadcasts)."""
+        self.faxes += other.faxes * times
+        self.finished += other.finished * times
+        self.not_submitted += other.not_submitted * times
+        self.paused += other.paused * times
+        self.cost += other.cost * times
+        for name in _STATUS_FIELDS:
+            value = getattr(self.status, name) + getattr(other.status, name) * times
+            setattr(self.status, name, value)
+        for name in _RESULT_FIELDS:
+            value = getattr(self.results, name) + getattr(other.results, name) * times
+            setattr(self.results, name, value)
 
     @classmethod
     def of(cls, rows: Any) -> Totals:

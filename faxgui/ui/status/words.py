@@ -6,26 +6,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from faxgui.api.enums import FaxError, FaxResult, FaxStatus
-from faxgui.ui.status.rows import NEVER_SENT, MessageRow, all_finished
+from faxgui.api.enums import FaxError
+from faxgui.jobs import wording
+from faxgui.jobs.store import SendState
+from faxgui.ui.status.rows import MessageRow, all_finished
 
-# What a fax whose request never reached the service says, by the request's local state.
-LOCAL_STATUS = {
-    "outbox": "Waiting in the outbox (not yet submitted)",
-    "submitting": "Being handed to the fax service",
-    "failed": "Not sent: the fax service refused it",
-    "cancelled": "Cancelled before it was sent",
-}
+# The sentences are the history's (`faxgui.jobs.wording`, which the CSV export and the
+# printed report use too); this module adds only what the panel alone shows.
+LOCAL_STATUS = wording.LOCAL_STATUS
+RESULT_WORDS = wording.RESULT_WORDS
+STOPPED = wording.STOPPED
 
 # Shown from the moment an action is confirmed until the service's answer comes.
 PENDING_WORDS = {"pause": "Pausing…", "resume": "Resuming…", "stop": "Stopping…"}
 
-RESULT_WORDS = {
-    FaxResult.SUCCESS: "Sent",
-    FaxResult.FAILED: "Failed",
-    FaxResult.BLOCKED: "Blocked",
-}
-STOPPED = "Stopped"
+_STATES = {state.value: state for state in SendState}
 
 
 def faxes(count: int) -> str:
@@ -36,37 +31,17 @@ def message_status(row: MessageRow, pending: str | None = None) -> str:
     """Where the fax is now, in words ("Being sent", "Paused", "Waiting to try again")."""
     if pending is not None:
         return PENDING_WORDS[pending]
-    if row.status is None:
-        return LOCAL_STATUS.get(row.local_state, "Not yet submitted")
-    if row.status is FaxStatus.QUEUED and row.error is not None:
-        return "Waiting to try again"
-    if row.status in (FaxStatus.PAUSING, FaxStatus.RESUMING, FaxStatus.STOPPING):
-        return f"{row.status.description}…"
-    return row.status.description
+    return wording.status_words(row, _STATES[row.local_state])
 
 
 def message_result(row: MessageRow) -> str:
-    """How it ended ("Sent", "Failed", "Blocked", "Stopped"); empty until it has."""
-    outcome = row.outcome
-    if outcome is None:
-        return ""
-    if row.local_state == "failed":
-        return "Not sent"
-    if row.stopped:
-        return STOPPED
-    return RESULT_WORDS[outcome]
+    """How it ended ("Sent", "Failed", "Blocked", "Stopped", "Not sent"); empty until it has."""
+    return wording.result_words(row, _STATES[row.local_state])
 
 
 def message_error(row: MessageRow) -> str:
     """What went wrong, as a sentence a receptionist can act on; empty when nothing did."""
-    if row.local_state in NEVER_SENT:
-        return row.local_error
-    error = row.error
-    if error is None:
-        return ""
-    if not row.finished:
-        return f"Last attempt: {error.short_name.lower()}. It will be tried again."
-    return error.sentence
+    return wording.error_sentence(row, _STATES[row.local_state], row.local_error)
 
 
 def attempt_error(error: FaxError | None) -> str:
@@ -82,7 +57,7 @@ def group_status(totals: Any, pending: str | None = None) -> str:
     if all_finished(totals):
         return "Finished" if totals.faxes == 1 else f"All {totals.faxes:,} finished"
     if totals.not_submitted == totals.faxes:
-        return "Waiting in the outbox (not yet submitted)"
+        return LOCAL_STATUS[SendState.OUTBOX]
     parts = [f"{totals.finished:,} of {totals.faxes:,} finished"]
     if totals.paused:
         parts.append(f"{totals.paused:,} paused")

@@ -72,6 +72,8 @@ class Office:
         self.qtbot.waitUntil(lambda: not poller.running, timeout=20_000)
         with self.qtbot.waitSignal(self.panel.poller.polled, timeout=20_000):
             self.panel.refresh()
+        # A big answer is shown a slice per turn of the event loop.
+        self.qtbot.waitUntil(lambda: not self.panel.updating, timeout=20_000)
 
     def advance(self, seconds: float) -> None:
         self.clock.advance(seconds)

@@ -37,6 +37,13 @@ def test_typing_and_choosing_filter_the_tree(started: Callable[[], Office]) -> N
     office, _clinics, lab = finished_office(started)
     panel, qtbot, model = office.panel, office.qtbot, office.panel.model
 
+    # The details of a fax the filter then hides go with it.
+    panel.select(model.index_of_broadcast(lab))
+    qtbot.waitUntil(lambda: "Pathology lab" in panel.detail.toPlainText(), timeout=10_000)
+    qtbot.keyClicks(panel.search_edit, "clinic")
+    assert "Pathology lab" not in panel.detail.toPlainText()
+    panel.search_edit.clear()
+
     qtbot.keyClicks(panel.search_edit, "lab")
     assert model.rowCount() == 1
     assert model.index(0, cols.COL_REFERENCE).data() == lab

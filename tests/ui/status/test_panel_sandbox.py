@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QModelIndex
 
 from faxgui.api.enums import FaxStatus
 from faxgui.jobs.history import HistoryMessage
+from faxgui.ui.status import panel as panel_module
 from faxgui.ui.status import tree_model as cols
 from faxgui.ui.status.rows import HISTORY_FIELDS
 
@@ -24,8 +26,10 @@ def test_the_panels_rows_are_the_historys_fields_in_order() -> None:
 
 
 def test_a_finished_broadcast_shows_what_the_sandbox_reports(
-    started: Callable[[], Office],
+    started: Callable[[], Office], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The answer is shown a fax per turn of the event loop, as a big one would be.
+    monkeypatch.setattr(panel_module, "UPDATE_SLICE", 1)
     office = started()
     report = office.send([("Dr Lee", OK), ("Busy clinic", BUSY), ("Old number", UNOBTAINABLE),
                           ("Blocked", BLOCKED)])  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -14,7 +14,7 @@ from faxgui.ui.status import tree_model as cols
 from faxgui.ui.status.filtering import ResultChoice, StatusChoice, StatusFilter
 from faxgui.ui.status.tree_model import StatusTreeModel
 
-from .helpers import Rows, done
+from .helpers import T0, Rows, done
 
 
 @pytest.fixture
@@ -192,3 +192,63 @@ def test_a_resend_and_a_tracked_reference_join_without_a_reset(qtbot: QtBot, row
     ]
     assert texts(model, cols.COL_REFERENCE)[0] == "ELSEWHERE-7"
     assert model.totals(QModelIndex(clinic)).faxes == 4
+
+
+def _many(count: int, first_minute: int = 0) -> Rows:
+    """`count` one-fax broadcasts, a minute apart (the newest last)."""
+    r = Rows()
+    for n in range(count):
+        send = r.send(r.broadcast(f"MANY-{first_minute + n}", minutes=first_minute + n))
+        r.fax(send, f"6150{first_minute + n:07d}", f"Clinic {first_minute + n}")
+    return r
+
+
+def test_the_view_is_given_the_top_level_a_page_at_a_time(
+    qtbot: QtBot, qtmodeltester: ModelTester
+) -> None:
+    model = StatusTreeModel()
+    model.set_rows(*_many(cols.PAGE + 50).all)
+    assert model.rowCount() == cols.PAGE
+    assert model.canFetchMore(QModelIndex())
+    with qtbot.waitSignal(model.rowsInserted):
+        model.fetchMore(QModelIndex())
+    assert model.rowCount() == cols.PAGE + 50
+    assert not model.canFetchMore(QModelIndex())
+    # A filter starts from the first page again, and finds what is beyond it.
+    model.set_filter(StatusFilter(text="clinic"))
+    assert model.rowCount() == cols.PAGE
+    oldest = model.index_of_broadcast("MANY-0")
+    assert oldest.isValid()
+    assert oldest.row() == cols.PAGE + 49
+    assert model.rowCount() == cols.PAGE + 50
+    assert model.index(oldest.row(), cols.COL_NAME).data() == "Clinic 0"
+    model.set_filter(StatusFilter())
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_older_pages_join_below_without_moving_the_selection(qtbot: QtBot) -> None:
+    from faxgui.ui.status.tree_model import build_tree
+
+    newest = _many(3, first_minute=100)
+    model = StatusTreeModel()
+    model.set_rows(*newest.all)
+    kept = QPersistentModelIndex(model.index_of_broadcast("MANY-101"))
+    older = _many(4)
+    with qtbot.assertNotEmitted(model.layoutChanged), qtbot.waitSignal(model.rowsInserted):
+        model.add_tree(build_tree(*older.all))
+    assert texts(model, cols.COL_REFERENCE) == [
+        "MANY-102", "MANY-101", "MANY-100", "MANY-3", "MANY-2", "MANY-1", "MANY-0",
+    ]  # fmt: skip
+    assert kept.isValid()
+    assert kept.row() == 1
+    assert model.message_count == 7
+    model.set_filter(StatusFilter(text="6150 000 0002"))
+    assert texts(model, cols.COL_REFERENCE) == ["MANY-2"]
+    # A poll that changed a fax of a page not read yet: the page takes the newer row.
+    later = _many(2, first_minute=-2)
+    model.set_filter(StatusFilter())
+    finished = done(later.messages[0], FaxResult.SUCCESS)
+    model.update_rows([finished._replace(changed=T0 + timedelta(hours=1))])
+    model.add_tree(build_tree(*later.all))
+    assert model.message(finished.id).status is FaxStatus.DONE
+    assert model.index_of_broadcast("MANY--2").siblingAtColumn(cols.COL_RESULT).data() == "Sent"

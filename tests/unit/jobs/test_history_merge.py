@@ -403,3 +403,37 @@ def test_a_history_file_from_the_previous_version_is_upgraded_in_place(tmp_path:
             FaxError.FAX_BUSY,
         )
         assert fax.attempts == 0
+
+
+def test_tracking_a_big_reference_makes_its_rows_in_one_go(store: JobStore) -> None:
+    """A tracked broadcast of 1,300 faxes in three sends, one without a SendRef."""
+    history = JobHistory(store)
+    faxes = [
+        FaxMessageStatus(
+            f"BIG-{n}", f"BIG-S{n % 2}" if n < 1_299 else None, "BIG", f"6150{n:07d}",
+            FaxStatus.QUEUED,
+        )
+        for n in range(1_300)
+    ]  # fmt: skip
+    result = history.track(
+        RefKind.BROADCAST,
+        "BIG",
+        FaxStatusResponse(messages=faxes),
+        account=ACCOUNT,
+        endpoint=ENDPOINT,
+        observed_at=T0,
+    )
+    assert len(result.added_messages) == 1_300
+    snapshot = history.snapshot()
+    assert [b.broadcast_ref for b in snapshot.broadcasts] == ["BIG"]
+    assert [s.send_ref for s in snapshot.sends] == ["BIG-S0", "BIG-S1", ""]
+    assert [s.position for s in snapshot.sends] == [1, 2, 3]
+    assert [s.message_count for s in snapshot.sends] == [650, 649, 1]
+    first = snapshot.messages_of(snapshot.sends[0].id)
+    assert [m.position for m in first[:3]] == [1, 2, 3]
+    assert [m.message_ref for m in first[:2]] == ["BIG-0", "BIG-2"]
+    assert sorted(m.id for m in snapshot.messages) == sorted(result.added_messages)
+    assert history.track(
+        RefKind.BROADCAST, "BIG", FaxStatusResponse(messages=faxes), account=ACCOUNT,
+        endpoint=ENDPOINT, observed_at=T0,
+    ).added_messages == frozenset()  # fmt: skip

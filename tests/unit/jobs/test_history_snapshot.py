@@ -295,3 +295,52 @@ def test_who_composed_a_broadcast_is_kept(store: JobStore) -> None:
     (broadcast,) = JobHistory(store).snapshot().broadcasts
     assert broadcast.composed_by == "maria"
     assert store.broadcasts()[0].composed_by == "maria"
+
+
+def test_pages_cover_every_broadcast_once_newest_first(store: JobStore) -> None:
+    for number in range(7):
+        store.add_broadcast(
+            f"B{number}", account="demo", endpoint="e", sends=[_new_send(f"B{number}-S1", 3)]
+        )
+    history = JobHistory(store)
+    seen: list[int] = []
+    before = None
+    pages = 0
+    while True:
+        ids, before = history.page(before, 7)
+        pages += 1
+        # About seven faxes a page: two broadcasts of three (a third would make nine).
+        assert len(ids) == 2 or before is None
+        seen += ids
+        if before is None:
+            break
+    assert pages == 4
+    assert seen == sorted(seen, reverse=True)
+    assert [history.broadcast(i).broadcast_ref for i in seen] == [f"B{n}" for n in range(6, -1, -1)]
+    # One broadcast larger than a page still comes, alone.
+    assert history.page(None, 1) == (seen[:1], seen[0])
+
+
+def test_the_rows_a_merge_returns_are_the_rows_stored(store: JobStore) -> None:
+    history = _two_broadcasts(store)
+    result = history.merge(
+        FaxStatusResponse(
+            messages=[
+                _status("NEW-S1-M1", FaxStatus.SENDING),
+                _status(
+                    "NEW-S1-M2",
+                    FaxStatus.DONE,
+                    _attempt(1, FaxResult.FAILED, FaxError.FAX_BUSY, 0),
+                    _attempt(2, FaxResult.SUCCESS),
+                ),
+            ]
+        ),
+        account="demo",
+        endpoint="e",
+        observed_at=T0 + timedelta(minutes=2),
+    )
+    assert len(result.changed_messages) == 2
+    returned = sorted(history.changed_rows(result))
+    assert returned == sorted(history.messages_by_id(result.changed_messages))
+    assert returned[1].outcome is FaxResult.SUCCESS
+    assert returned[1].cost == Decimal("0.20")
