@@ -494,6 +494,22 @@ def _messages(rows: Iterable[Sequence[Any]]) -> list[HistoryMessage]:
     ]  # fmt: skip
 
 
+# Every attempt of some faxes (a JSON array of ids), in order. A fax tried once keeps its
+# attempt in its own row only (`faxgui.jobs.merge._single`): it is read from there.
+_ATTEMPTS = """
+    SELECT message_id, attempt, result, error, error_code, cost, pages, duration, scheduled,
+        started, ended
+    FROM attempts WHERE message_id IN (SELECT value FROM json_each(?1))
+    UNION ALL
+    SELECT m.id, 1, m.result, m.error, m.error_code, m.cost, m.pages, m.duration, m.scheduled,
+        m.started, m.ended
+    FROM messages m
+    WHERE m.id IN (SELECT value FROM json_each(?1)) AND m.attempts = 1
+        AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.message_id = m.id)
+    ORDER BY 1, 2
+"""
+
+
 def _ids(ids: Iterable[int]) -> Iterator[tuple[int, ...]]:
     unique = tuple(dict.fromkeys(ids))
     for start in range(0, len(unique), _CHUNK):
@@ -737,13 +753,7 @@ class JobHistory:
         wanted: list[int] = []
         for chunk in _ids(message_ids):
             wanted += chunk
-            marks = ",".join("?" * len(chunk))
-            for row in db.execute(
-                "SELECT message_id, attempt, result, error, error_code, cost, pages, duration, "
-                f"scheduled, started, ended FROM attempts WHERE message_id IN ({marks}) "
-                "ORDER BY message_id, attempt",
-                chunk,
-            ):
+            for row in db.execute(_ATTEMPTS, (json.dumps(chunk),)):
                 found.setdefault(row[0], []).append(
                     FaxAttempt(
                         attempt=row[1],

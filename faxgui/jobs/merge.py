@@ -24,6 +24,13 @@ nothing the second time. To keep a quiet poll cheap, a fax whose status is
 unchanged and whose attempts sum up as the stored ones (count, calls,
 latest result and error, pages, cost, seconds) is passed over without its
 attempt times being read: the service never changes a finished attempt.
+
+Storage, kept lean because a poll may write 10,000 faxes: a fax tried once
+(attempt 1 only, most of them) keeps that attempt in its own row, whose
+latest-attempt columns and sums over one attempt are exactly it; the
+attempts table holds the attempts of faxes tried more than once (both rows
+written when the second one arrives). Faxes of a tracked reference that are
+new to the store are written complete by one INSERT each.
 """
 
 from __future__ import annotations
@@ -86,8 +93,10 @@ _NO_ATTEMPTS: Aggregate = (0, 0, None, None, None, None, None, None, None, None,
 
 def iso(moment: datetime | None) -> str | None:
     """A moment as the store writes it: UTC ISO 8601 with milliseconds (sorts as text)."""
-    if moment is None:
-        return None
+    return None if moment is None else _text(moment)
+
+
+def _text(moment: datetime) -> str:
     zone = moment.tzinfo
     if zone is None:
         moment = moment.replace(tzinfo=UTC)
@@ -158,32 +167,45 @@ def attempt_row(
     times are its own, and are written out directly). `moments` collects, for each
     time written out, the moment it came from, when reading the text back would give
     that very moment (UTC, whole milliseconds)."""
+    # Called for every attempt of a 10,000-fax answer: the UTC case (the API client's
+    # datetimes) is written out inline rather than through `iso`.
     scheduled = attempt.scheduled_start_time
     if scheduled is None:
         scheduled_text = None
-    elif texts is None:
-        scheduled_text = iso(scheduled)
     else:
-        scheduled_text = texts.get(scheduled)
+        scheduled_text = None if texts is None else texts.get(scheduled)
         if scheduled_text is None:
-            scheduled_text = texts[scheduled] = iso(scheduled)
-    started = iso(attempt.date_call_started)
-    ended = iso(attempt.date_call_ended)
-    if moments is not None:
-        for moment, text in (
-            (scheduled, scheduled_text),
-            (attempt.date_call_started, started),
-            (attempt.date_call_ended, ended),
-        ):
-            if text is not None and moment is not None and _exact(moment):
-                moments[text] = moment
+            scheduled_text = _text(scheduled)
+            if texts is not None:
+                texts[scheduled] = scheduled_text
+            if moments is not None and _exact(scheduled):
+                moments[scheduled_text] = scheduled
+    started_at = attempt.date_call_started
+    if started_at is None:
+        started = None
+    elif started_at.tzinfo is UTC:
+        started = started_at.isoformat(timespec="milliseconds")
+        if moments is not None and not started_at.microsecond % 1000:
+            moments[started] = started_at
+    else:
+        started = _text(started_at)  # not UTC: reading it back gives another moment
+    ended_at = attempt.date_call_ended
+    if ended_at is None:
+        ended = None
+    elif ended_at.tzinfo is UTC:
+        ended = ended_at.isoformat(timespec="milliseconds")
+        if moments is not None and not ended_at.microsecond % 1000:
+            moments[ended] = ended_at
+    else:
+        ended = _text(ended_at)
+    cost = attempt.cost
     # The enums are StrEnums: each member is its wire text already (and binds as it).
     return (
         attempt.attempt,
         attempt.result,
         attempt.error,
         attempt.error_code,
-        None if attempt.cost is None else str(attempt.cost),
+        None if cost is None else str(cost),
         attempt.pages,
         attempt.total_fax_duration,
         scheduled_text,
@@ -325,6 +347,7 @@ _POSITION = 23
 _NAME = 24
 _SEND = RefKind.SEND.value
 _BROADCAST = RefKind.BROADCAST.value
+_MESSAGE = RefKind.MESSAGE.value
 _STORED_FROM = (
     "messages m JOIN sends s ON s.send_ref = m.send_ref JOIN broadcasts b ON b.id = s.broadcast_id"
 )
@@ -460,6 +483,21 @@ def _observations(
     return found
 
 
+def _single_only(attempts: Sequence[AttemptRow]) -> bool:
+    """Whether a fax's attempts are just its first: those live in its own row only."""
+    return len(attempts) == 1 and attempts[0][0] == 1
+
+
+def _single(row: tuple[Any, ...]) -> AttemptRow:
+    """The one attempt of a fax tried once, from its stored row (in `_STORED` order).
+
+    Most faxes go through on their first attempt; their attempt is not written
+    to the attempts table twice over: the fax's own columns (latest attempt,
+    sums over one attempt, the first call's start) are that attempt exactly.
+    """
+    return (1, row[10], row[11], row[12], row[15], row[13], row[16], row[17], row[18], row[19])
+
+
 def _stored_attempts(
     db: sqlite3.Connection, message_ids: Sequence[int]
 ) -> dict[int, dict[int, AttemptRow]]:
@@ -510,24 +548,35 @@ def merge_messages(
         else:
             pairs.append((message, row))
     added: set[int] = set()
+    texts: dict[datetime, str | None] = {}
+    # Times as the answer gave them, by the text stored (see `rows` below).
+    moments: dict[str, datetime] = {}
+    created: _Created | None = None
     if missing and create_tracked and scope.known and send_key is None:
-        added = _create_tracked(db, missing, scope, now_text)
-        if added:
+        created = _create_tracked(db, missing, scope, observed_text, now_text, texts, moments)
+        added = created.ids
+        if created.leftover:
+            # Rare: a fax listed twice in the answer, or already stored under its send.
+            # Those are merged into the stored rows the usual way.
             lookup.add_all(
                 db.execute(
                     f"SELECT {_STORED} FROM {_STORED_FROM} "
-                    "WHERE m.id IN (SELECT value FROM json_each(?))",
-                    (json.dumps(sorted(added)),),
+                    "WHERE m.message_ref IN (SELECT value FROM json_each(?))"
+                    " AND b.account = ? AND b.endpoint = ?",
+                    (
+                        json.dumps(sorted({m.message_ref or "" for m in created.leftover})),
+                        scope.account,
+                        scope.endpoint,
+                    ),
                 ).fetchall()
             )
-            still = []
-            for message in missing:
-                row = lookup.find(message)
-                if row is None:
-                    still.append(message)
-                else:
-                    pairs.append((message, row))
-            missing = still
+        missing = created.untracked
+        for message in created.leftover:
+            row = lookup.find(message)
+            if row is None:
+                missing.append(message)
+            else:
+                pairs.append((message, row))
     unknown = [m.message_ref or "" for m in missing]
 
     seen = _observations(
@@ -546,17 +595,19 @@ def merge_messages(
     message_observed: list[tuple[str, int]] = []
     incoming: dict[int, list[AttemptRow]] = {}
     known_attempts: list[int] = []
-    texts: dict[datetime, str | None] = {}
-    # Times as the answer gave them, by the text stored (see `rows` below).
-    moments: dict[str, datetime] = {}
     counts: dict[int, int | None] = {}
     moving: list[tuple[FaxMessageStatus, tuple[Any, ...]]] = []
     for message, row in pairs:
         status_text = message.status  # a StrEnum: equal to (and stored as) its wire text
         count = None
         same_attempts = True
-        if message.results:
-            quick = quick_summary(message.results)
+        results = message.results
+        if results and not row[8]:
+            # None stored: every attempt is news (a new fax's first answer with results).
+            same_attempts = False
+            count = 1 if len(results) == 1 else len({a.attempt for a in results})
+        elif results:
+            quick = quick_summary(results)
             count = quick[0]
             same_attempts = quick == row[_QUICK]
         if (
@@ -570,7 +621,6 @@ def merge_messages(
                 message_observed.append((observed_text, row[0]))
             continue
         if not same_attempts:
-            results = message.results
             if len(results) == 1:
                 incoming[row[0]] = [attempt_row(results[0], texts, moments)]
             else:
@@ -589,6 +639,11 @@ def merge_messages(
     changed_sends: set[int] = set()
     changed_broadcasts: set[int] = set()
     rows: dict[int, tuple[Any, ...]] = {}
+    matched: set[int] = {row[4] for _, row in pairs}
+    if created is not None and created.rows:
+        # New tracked faxes: changed (added), as stored (see `_create_tracked`).
+        rows.update((row[0], row) for row in created.rows)
+        matched.update(created.broadcasts)
     for message, row in moving:
         message_id = row[0]
         own_observed = row[_OBSERVED]
@@ -612,26 +667,41 @@ def merge_messages(
         stored_summary = row[_AGG]
         summary = stored_summary
         new_attempts = incoming.get(message_id)
-        known = stored_attempts.get(message_id) if new_attempts is not None else None
-        if new_attempts is not None and not known:
-            # None stored yet (a new fax's first answer): every attempt is new.
-            attempt_writes += [(message_id, *attempt) for attempt in new_attempts]
-            summary = aggregate(new_attempts)
-        elif new_attempts is not None:
-            merged = dict(known or {})
-            newer = stored_observed is None or observed_text >= stored_observed
-            for attempt in new_attempts:
-                old = merged.get(attempt[0])
-                if old == attempt:
-                    continue
-                if (
-                    old is None
-                    or _completeness(attempt) > _completeness(old)
-                    or (_completeness(attempt) == _completeness(old) and newer)
-                ):
-                    merged[attempt[0]] = attempt
-                    attempt_writes.append((message_id, *attempt))
-            summary = aggregate([merged[n] for n in sorted(merged)])
+        if new_attempts is not None:
+            known = stored_attempts.get(message_id)
+            if not known:
+                if row[8] == 1:
+                    # One attempt, kept in the fax's own row only (see `_single`).
+                    known = {1: _single(row)}
+                else:
+                    # None stored yet (a new fax's first answer): every attempt is new.
+                    if not _single_only(new_attempts):
+                        attempt_writes += [(message_id, *attempt) for attempt in new_attempts]
+                    summary = aggregate(new_attempts)
+                    known = None
+            if known is not None:
+                in_table = message_id in stored_attempts
+                merged = dict(known)
+                newer = stored_observed is None or observed_text >= stored_observed
+                writes = []
+                for attempt in new_attempts:
+                    old = merged.get(attempt[0])
+                    if old == attempt:
+                        continue
+                    if (
+                        old is None
+                        or _completeness(attempt) > _completeness(old)
+                        or (_completeness(attempt) == _completeness(old) and newer)
+                    ):
+                        merged[attempt[0]] = attempt
+                        writes.append((message_id, *attempt))
+                ordered = [merged[n] for n in sorted(merged)]
+                if in_table:
+                    attempt_writes += writes
+                elif writes and not _single_only(ordered):
+                    # A second attempt: from now on the fax's attempts are in the table.
+                    attempt_writes += [(message_id, *attempt) for attempt in ordered]
+                summary = aggregate(ordered)
         stored_status = row[7]
         status = stored_status
         count = counts[message_id]
@@ -670,10 +740,11 @@ def merge_messages(
             moments.get(summary[10], summary[10]), moments.get(summary[11], summary[11]),
             observed_text,
         )  # fmt: skip
-        changed.add(message_id)
-        changed_sends.add(row[3])
-        changed_broadcasts.add(row[4])
 
+    # The faxes changed, their sends and broadcasts (in one pass each, not three adds a fax).
+    changed.update(rows)
+    changed_sends.update([row[1] for row in rows.values()])
+    changed_broadcasts.update([row[2] for row in rows.values()])
     if updates:
         db.executemany(_UPDATE, updates)
     if attempt_writes:
@@ -685,7 +756,8 @@ def merge_messages(
         )
     if message_observed:
         db.executemany("UPDATE messages SET observed = ? WHERE id = ?", message_observed)
-    if selection is not None and selection[0] is not RefKind.MESSAGE and scope.known and pairs:
+    spoke = bool(pairs) or (created is not None and bool(created.rows))
+    if selection is not None and selection[0] is not RefKind.MESSAGE and scope.known and spoke:
         db.execute(
             "INSERT INTO observations (account, endpoint, kind, ref, observed) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, endpoint, kind, ref) "
@@ -699,7 +771,7 @@ def merge_messages(
         frozenset(changed_sends),
         frozenset(changed_broadcasts),
         tuple(unknown),
-        frozenset(row[4] for _, row in pairs),
+        frozenset(matched),
         tuple(rows.values()),
     )
 
@@ -723,35 +795,77 @@ def _tracked_refs(db: sqlite3.Connection, scope: _Scope) -> set[tuple[str, str]]
     }
 
 
+@dataclass(slots=True)
+class _Created:
+    """What `_create_tracked` made, and the faxes it left to the usual merge."""
+
+    ids: set[int] = field(default_factory=set)
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # as in MergeResult.rows
+    broadcasts: set[int] = field(default_factory=set)
+    untracked: list[FaxMessageStatus] = field(default_factory=list)  # not under a tracked ref
+    leftover: list[FaxMessageStatus] = field(default_factory=list)  # stored by now: merge them
+
+
+_INSERT_COMPLETE = """
+    INSERT OR IGNORE INTO messages (id, send_ref, position, message_ref, send_to, status,
+        attempts, calls, result, error, error_code, pages, sent_pages, cost, duration,
+        scheduled, started, ended, details_json, observed, changed, updated)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
 def _create_tracked(
-    db: sqlite3.Connection, missing: Sequence[FaxMessageStatus], scope: _Scope, now: str
-) -> set[int]:
+    db: sqlite3.Connection,
+    missing: Sequence[FaxMessageStatus],
+    scope: _Scope,
+    observed: str,
+    now: str,
+    texts: dict[datetime, str | None],
+    moments: dict[str, datetime],
+) -> _Created:
     """Rows for the faxes of tracked references that the store does not have yet.
 
     A few statements for the lot, whatever its size (a tracked broadcast of
     10,000 faxes is one answer): the sends and broadcasts they belong to are
-    looked up (or made) once each, the faxes inserted with one executemany.
+    looked up (or made) once each, and each fax is written complete, as the
+    merge would leave it, by one INSERT (not inserted bare, then updated).
     """
+    created = _Created()
     tracked = _tracked_refs(db, scope)
     if not tracked:
-        return set()
+        created.untracked = list(missing)
+        return created
     assert scope.account is not None
     assert scope.endpoint is not None
     account, endpoint = scope.account, scope.endpoint
-    wanted = [
-        m
-        for m in missing
-        if (RefKind.MESSAGE.value, m.message_ref) in tracked
-        or (m.send_ref and (RefKind.SEND.value, m.send_ref) in tracked)
-        or (m.broadcast_ref and (RefKind.BROADCAST.value, m.broadcast_ref) in tracked)
-    ]
-    if not wanted:
-        return set()
-    # The store's send for each fax, in the order the answer lists them.
+    wanted: list[FaxMessageStatus] = []
+    # The store's send for each fax (`tracked_key`), once per SendRef.
+    wanted_keys: list[str] = []
+    by_send: dict[str, str] = {}
+    # The send each key stands for: (BroadcastRef, SendRef), in the order the answer lists them.
     keys: dict[str, tuple[str, str]] = {}
-    for message in wanted:
-        key = tracked_key(account, endpoint, message.send_ref or "", message.message_ref or "")
-        keys.setdefault(key, (message.broadcast_ref or "", message.send_ref or ""))
+    for m in missing:
+        message_ref = m.message_ref or ""
+        send_ref = m.send_ref or ""
+        if not (
+            (_MESSAGE, message_ref) in tracked
+            or (send_ref and (_SEND, send_ref) in tracked)
+            or (m.broadcast_ref and (_BROADCAST, m.broadcast_ref) in tracked)
+        ):
+            created.untracked.append(m)
+            continue
+        if send_ref:
+            key = by_send.get(send_ref)
+            if key is None:
+                key = by_send[send_ref] = tracked_key(account, endpoint, send_ref, message_ref)
+        else:
+            key = tracked_key(account, endpoint, send_ref, message_ref)
+        if key not in keys:
+            keys[key] = (m.broadcast_ref or "", send_ref)
+        wanted.append(m)
+        wanted_keys.append(key)
+    if not wanted:
+        return created
     known = dict(
         db.execute(
             "SELECT send_ref, broadcast_id FROM sends "
@@ -771,7 +885,7 @@ def _create_tracked(
             ).fetchall()
         )
         positions: dict[int, int] = {}
-        rows = []
+        send_rows = []
         for key in new_sends:
             broadcast_ref, send_ref = keys[key]
             broadcast_id = broadcasts.get(broadcast_ref) if broadcast_ref else None
@@ -792,31 +906,112 @@ def _create_tracked(
                 ).fetchone()
             positions[broadcast_id] += 1
             known[key] = broadcast_id
-            rows.append((key, broadcast_id, positions[broadcast_id], now, now, now, send_ref))
+            send_rows.append((key, broadcast_id, positions[broadcast_id], now, now, now, send_ref))
         db.executemany(
             "INSERT INTO sends (send_ref, broadcast_id, position, state, summary_json, "
             "request_json, created, updated, submitted, tracked, service_send_ref) "
             "VALUES (?, ?, ?, 'submitted', '{}', '', ?, ?, ?, 1, ?)",
-            rows,
+            send_rows,
         )
-    last = dict(
+    # The send each new fax joins, as the history reads it: (rowid, broadcast id, the
+    # SendRef the service knows, BroadcastRef), and what was last heard of it as a whole.
+    sends: dict[str, tuple[Any, ...]] = {
+        row[0]: row[1:]
+        for row in db.execute(
+            "SELECT s.send_ref, s.rowid, s.broadcast_id, COALESCE(s.service_send_ref, s.send_ref), "
+            "b.broadcast_ref FROM sends s JOIN broadcasts b ON b.id = s.broadcast_id "
+            "WHERE s.send_ref IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
+        )
+    }
+    seen = _observations(
+        db,
+        scope,
+        {(_SEND, send[2]) for send in sends.values()}
+        | {(_BROADCAST, send[3]) for send in sends.values()},
+    )
+    wide: dict[str, str | None] = {}
+    for key, send in sends.items():
+        found = [v for v in (seen.get((_SEND, send[2])), seen.get((_BROADCAST, send[3]))) if v]
+        wide[key] = max(found) if found else None
+    taken: dict[tuple[str, str], int] = {}
+    last: dict[str, int] = dict(
         db.execute(
             "SELECT send_ref, MAX(position) FROM messages "
             "WHERE send_ref IN (SELECT value FROM json_each(?)) GROUP BY send_ref",
             (json.dumps(list(keys)),),
         ).fetchall()
     )
-    inserts = []
-    for message in wanted:
-        key = tracked_key(account, endpoint, message.send_ref or "", message.message_ref or "")
-        last[key] = last.get(key, 0) + 1
-        inserts.append((key, last[key], message.message_ref, message.send_to or ""))
-    # Message ids only grow, and this transaction is the only writer: the new rows are
-    # those above the largest id now.
-    (highest,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()
-    db.executemany(
-        "INSERT OR IGNORE INTO messages (send_ref, position, message_ref, send_to) "
-        "VALUES (?, ?, ?, ?)",
-        inserts,
-    )
-    return {row[0] for row in db.execute("SELECT id FROM messages WHERE id > ?", (highest,))}
+    # Message ids only grow, and this transaction is the only writer: the new rows take
+    # the ids SQLite would give them, set here so nothing needs reading back.
+    (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM messages").fetchone()
+    inserts: list[tuple[Any, ...]] = []
+    inserted: list[FaxMessageStatus] = []
+    attempt_writes: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
+    for message, key in zip(wanted, wanted_keys, strict=True):
+        message_ref = message.message_ref or ""
+        if (key, message_ref) in taken:
+            created.leftover.append(message)  # listed twice: merge the second copy
+            continue
+        message_id = taken[(key, message_ref)] = next_id
+        next_id += 1
+        position = last[key] = last.get(key, 0) + 1
+        results = message.results
+        if not results:
+            summary = _NO_ATTEMPTS
+        else:
+            if len(results) == 1:
+                attempts = [attempt_row(results[0], texts, moments)]
+            else:
+                by_number = {a.attempt: attempt_row(a, texts, moments) for a in results}
+                attempts = [by_number[n] for n in sorted(by_number)]
+            if not _single_only(attempts):
+                attempt_writes += [(message_id, *attempt) for attempt in attempts]
+            summary = aggregate(attempts)
+        status = message.status
+        details = None
+        if message.details is not None:
+            heard = wide[key]
+            if heard is None or observed >= heard:
+                details = details_json(message.details)
+        send_to = message.send_to or ""
+        inserted.append(message)
+        inserts.append(
+            (message_id, key, position, message_ref, send_to, status, *summary, details,
+             observed, observed, now)
+        )  # fmt: skip
+        send = sends[key]
+        rows.append(
+            (message_id, send[0], send[1], position, message_ref, send[2], send[3], send_to,
+             "", status, summary[2], summary[3], summary[0], summary[1], summary[5],
+             summary[6], summary[7], summary[8], moments.get(summary[9], summary[9]),
+             moments.get(summary[10], summary[10]), moments.get(summary[11], summary[11]),
+             observed)
+        )  # fmt: skip
+    before = db.total_changes
+    db.executemany(_INSERT_COMPLETE, inserts)
+    if db.total_changes - before != len(inserts):
+        # A fax already stored under its send (not found by the lookup): keep only the
+        # rows really inserted; the others are merged into the stored ones.
+        present = {
+            row[0] for row in db.execute("SELECT id FROM messages WHERE id >= ?", (inserts[0][0],))
+        }
+        created.leftover += [
+            message
+            for insert, message in zip(inserts, inserted, strict=True)
+            if insert[0] not in present
+        ]
+        rows = [row for row in rows if row[0] in present]
+        attempt_writes = [a for a in attempt_writes if a[0] in present]
+    if attempt_writes:
+        db.executemany(
+            "INSERT OR REPLACE INTO attempts (message_id, attempt, result, error, error_code, "
+            "cost, pages, duration, scheduled, started, ended) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            attempt_writes,
+        )
+    created.rows = rows
+    created.ids = {row[0] for row in rows}
+    created.broadcasts = {row[2] for row in rows}
+    return created

@@ -122,7 +122,9 @@ def test_a_merge_killed_halfway_leaves_the_last_whole_merge(
                 "ON a.message_id = m.id GROUP BY m.id"
             )
         }
-        assert counts == {generation}
+        # A fax tried once keeps that attempt in its own row (the attempts table holds the
+        # attempts of faxes tried more than once).
+        assert counts == {0 if generation == 1 else generation}
     finally:
         raw.close()
 

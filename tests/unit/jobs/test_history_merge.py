@@ -437,3 +437,73 @@ def test_tracking_a_big_reference_makes_its_rows_in_one_go(store: JobStore) -> N
         RefKind.BROADCAST, "BIG", FaxStatusResponse(messages=faxes), account=ACCOUNT,
         endpoint=ENDPOINT, observed_at=T0,
     ).added_messages == frozenset()  # fmt: skip
+
+
+def test_tracked_faxes_are_stored_complete_as_a_later_merge_would_leave_them(
+    store: JobStore,
+) -> None:
+    """New tracked rows are written in one go: what the merge reports is what a read gives,
+    the same answer again changes nothing, and a fax the answer lists twice is one row."""
+    history = JobHistory(store)
+    details = FaxDetails(send_from="Reception", resolution=Resolution.FINE, retries=2)
+    answer = FaxStatusResponse(
+        messages=[
+            FaxMessageStatus("EXT-1", "EXT-S", "EXT", "61500000001", FaxStatus.SENDING),
+            FaxMessageStatus(
+                "EXT-2", "EXT-S", "EXT", "61500000002", FaxStatus.DONE, details=details,
+                results=[_sent(2, T0 + timedelta(minutes=5), pages=3), _busy(1, T0)],
+            ),
+            FaxMessageStatus(
+                "EXT-3", "EXT-S", "EXT", "61500000003", FaxStatus.QUEUED, results=[_busy(1, T0)]
+            ),
+            # Listed twice (a service answering from two pages of results): one row.
+            FaxMessageStatus(
+                "EXT-3", "EXT-S", "EXT", "61500000003", FaxStatus.QUEUED, results=[_busy(1, T0)]
+            ),
+        ]
+    )  # fmt: skip
+    result = history.track(
+        RefKind.SEND, "EXT-S", answer, account=ACCOUNT, endpoint=ENDPOINT, observed_at=T0
+    )
+    assert len(result.added_messages) == 3
+    assert result.changed_messages == result.added_messages
+    stored = history.messages_by_id(result.added_messages)
+    assert history.changed_rows(result) == stored
+    done = next(m for m in stored if m.message_ref == "EXT-2")
+    assert (done.outcome, done.attempts, done.calls, done.pages, done.sent_pages) == (
+        FaxResult.SUCCESS, 2, 2, 3, 3,
+    )  # fmt: skip
+    assert (done.cost, done.duration, done.started) == (Decimal("0.30"), 15 + 100, T0)
+    assert [a.attempt for a in history.attempts(done.id)] == [1, 2]
+    assert history.message_detail(done.id).details == details
+    assert [m.position for m in stored] == [1, 2, 3]
+    # Nothing more to write: the rows are what merging this answer leaves.
+    assert not history.merge(
+        answer,
+        account=ACCOUNT,
+        endpoint=ENDPOINT,
+        selection=FaxStatusRequest(send_ref="EXT-S"),
+        observed_at=T0,
+    )
+    assert history.messages_by_id(result.added_messages) == stored
+
+
+def test_a_fax_tried_once_and_then_again_shows_every_attempt_as_the_service_gave_it(
+    history: JobHistory,
+) -> None:
+    """The one attempt of a fax tried once is kept in the fax's own row; a second attempt
+    moves both into the attempts table: either way they read back as the service sent them."""
+    busy, sent = _busy(1, T0), _sent(2, T0 + timedelta(minutes=10))
+    _merge(history, _fax(1, FaxStatus.QUEUED, busy), at=T0 + timedelta(minutes=1))
+    fax = _row(history, 1)
+    assert history.attempts(fax.id) == (busy,)
+    assert history.attempts_for([fax.id, _row(history, 2).id]) == {
+        fax.id: (busy,),
+        _row(history, 2).id: (),
+    }
+    _merge(history, _fax(1, FaxStatus.DONE, busy, sent), at=T0 + timedelta(minutes=20))
+    assert history.attempts(fax.id) == (busy, sent)
+    assert (_row(history, 1).attempts, _row(history, 1).outcome) == (2, FaxResult.SUCCESS)
+    # Older answers with only the first attempt change nothing.
+    assert not _merge(history, _fax(1, FaxStatus.QUEUED, busy), at=T0 + timedelta(minutes=2))
+    assert history.attempts(fax.id) == (busy, sent)
