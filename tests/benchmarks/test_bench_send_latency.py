@@ -22,20 +22,10 @@ as the issue states it, 50 ms.
 
 from __future__ import annotations
 
-import itertools
-import re
-import statistics
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pymupdf
 import pytest
-from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from faxgui.api import MonopondClient
@@ -46,80 +36,14 @@ from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
 from faxgui.ui.send_controller import SendController
 from faxgui.ui.send_progress import SendProgressDialog
 
+from .event_loop import Gaps, plain_python_gaps, tick_gaps
+
 pytestmark = pytest.mark.benchmark
 
 RECIPIENTS = 10_000
-TICK_MS = 10
 TAIL_MS = 1_500
 BUDGET_MS = 50.0
 ROUNDS = 3
-
-
-@dataclass(frozen=True, slots=True)
-class Gaps:
-    """The gaps between timer ticks over one measurement, in milliseconds."""
-
-    gaps_ms: list[float]
-    seconds: float
-
-    @property
-    def worst(self) -> float:
-        return max(self.gaps_ms)
-
-    @property
-    def p99(self) -> float:
-        ordered = sorted(self.gaps_ms)
-        return ordered[max(0, int(len(ordered) * 0.99) - 1)]
-
-    def __str__(self) -> str:
-        return (
-            f"largest gap {self.worst:.1f} ms, p99 {self.p99:.1f} ms, median "
-            f"{statistics.median(self.gaps_ms):.1f} ms over {len(self.gaps_ms)} ticks"
-        )
-
-
-def _ticking(qtbot: QtBot, start: Callable[[], None], finished: Callable[[], bool]) -> Gaps:
-    """Tick every TICK_MS on the GUI thread from `start()` until TAIL_MS after `finished()`."""
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
-    qtbot.wait(100)
-    began = time.perf_counter()
-    ticks.append(began)
-    start()
-    qtbot.waitUntil(finished, timeout=300_000)
-    seconds = time.perf_counter() - began
-    qtbot.wait(TAIL_MS)
-    ticks.append(time.perf_counter())
-    timer.stop()
-    measured = [t for t in ticks if t >= began]
-    gaps = [(b - a) * 1000 for a, b in itertools.pairwise(measured)]
-    return Gaps(gaps, seconds)
-
-
-@pytest.fixture
-def sandbox_url() -> Iterator[str]:
-    """The endpoint of a sandbox running in its own process, stopped after the test."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "faxgui.sandbox.cli", "--port", "0", "--speed", "1000"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = None
-        while url is None:
-            line = process.stdout.readline()
-            assert line, "the sandbox stopped before it said where it listens"
-            found = re.search(r"Endpoint:\s+(\S+)", line)
-            url = found.group(1) if found else None
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 @pytest.fixture
@@ -131,22 +55,6 @@ def brochure(tmp_path: Path) -> Path:
     path = tmp_path / "flu-clinic.pdf"
     path.write_bytes(bytes(doc.tobytes()))
     return path
-
-
-def _baseline(qtbot: QtBot) -> Gaps:
-    done = threading.Event()
-
-    def plain_python() -> None:
-        until = time.perf_counter() + 2.0
-        count = 0
-        while time.perf_counter() < until:
-            count += 1
-        done.set()
-
-    worker = threading.Thread(target=plain_python)
-    gaps = _ticking(qtbot, worker.start, done.is_set)
-    worker.join()
-    return gaps
 
 
 def test_the_gui_thread_stays_responsive_during_a_10000_recipient_send(
@@ -175,11 +83,19 @@ def test_the_gui_thread_stays_responsive_during_a_10000_recipient_send(
             # A new broadcast each round: the same references would be refused as sent already.
             draft.renew_references()
             rounds.append(
-                _ticking(qtbot, lambda: controller.send(draft), lambda n=number: len(reports) > n)
+                tick_gaps(
+                    qtbot,
+                    lambda: controller.send(draft),
+                    lambda n=number: len(reports) > n,
+                    tail_ms=TAIL_MS,
+                )
             )
             assert reports[-1].all_submitted
             assert len(reports[-1].submitted) == 17
-    baseline = min((_baseline(qtbot) for _ in range(ROUNDS)), key=lambda g: g.worst)
+    baseline = min(
+        (plain_python_gaps(qtbot, 2.0, tail_ms=TAIL_MS) for _ in range(ROUNDS)),
+        key=lambda g: g.worst,
+    )
 
     print(f"\n[bench] {RECIPIENTS:,}-recipient broadcast (17 requests) to a sandbox process:")
     for number, gaps in enumerate(rounds, 1):

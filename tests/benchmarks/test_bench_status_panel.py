@@ -26,20 +26,13 @@ Each measurement is the best of three rounds, every round printed.
 from __future__ import annotations
 
 import gc
-import itertools
-import re
 import sqlite3
 import statistics
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pymupdf
 import pytest
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -54,6 +47,7 @@ from faxgui.sandbox.accounts import DEMO_PASSWORD, DEMO_USERNAME
 from faxgui.ui.status.filtering import StatusFilter
 from faxgui.ui.status.panel import StatusPanel
 
+from .event_loop import idle_gaps, plain_python_gaps, tick_gaps
 from .history_shapes import FAXES, SHAPES, fill
 
 pytestmark = pytest.mark.benchmark
@@ -64,7 +58,6 @@ POLL_FAXES = 10_000
 GAP_BUDGET_MS = 50.0
 MERGE_BUDGET_S = 0.5
 ROUNDS = 3
-TICK_MS = 10
 KEYSTROKES = ("c", "cl", "clinic", "clinic 1", "clinic 12", "6128", "h0001", "zz")
 
 
@@ -185,68 +178,6 @@ def test_the_panel_opens_50000_faxes_and_filters_them_within_budget(
 # --------------------------------------------------------------------------- the poll
 
 
-@pytest.fixture
-def sandbox_url() -> Iterator[str]:
-    """A sandbox in its own process, as the service would be; stopped after the test."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "faxgui.sandbox.cli", "--port", "0", "--speed", "1000"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = None
-        while url is None:
-            line = process.stdout.readline()
-            assert line, "the sandbox stopped before it said where it listens"
-            found = re.search(r"Endpoint:\s+(\S+)", line)
-            url = found.group(1) if found else None
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def _gaps(qtbot: QtBot, start: Callable[[], None], finished: Callable[[], bool]) -> list[float]:
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    timer.start()
-    qtbot.wait(100)
-    began = time.perf_counter()
-    ticks.append(began)
-    start()
-    qtbot.waitUntil(finished, timeout=300_000)
-    qtbot.wait(500)
-    ticks.append(time.perf_counter())
-    timer.stop()
-    measured = [t for t in ticks if t >= began]
-    return [(b - a) * 1000 for a, b in itertools.pairwise(measured)]
-
-
-def _baseline(qtbot: QtBot) -> list[float]:
-    done = threading.Event()
-
-    def plain_python() -> None:
-        until = time.perf_counter() + 1.5
-        while time.perf_counter() < until:
-            pass
-        done.set()
-
-    worker = threading.Thread(target=plain_python)
-    gaps = _gaps(qtbot, worker.start, done.is_set)
-    worker.join()
-    return gaps
-
-
-def _idle(qtbot: QtBot) -> list[float]:
-    """The event loop with nothing to do for 1.5 s: the timer's own jitter."""
-    until = time.perf_counter() + 1.5
-    return _gaps(qtbot, lambda: None, lambda: time.perf_counter() >= until)
-
-
 def test_a_poll_of_10000_faxes_never_blocks_the_gui_over_50_ms(
     qtbot: QtBot, tmp_path: Path, sandbox_url: str
 ) -> None:
@@ -295,7 +226,9 @@ def test_a_poll_of_10000_faxes_never_blocks_the_gui_over_50_ms(
             # From the moment the panel hears of the send: its 10,000 rows are read and
             # added, then polled (the sandbox finishes them within a second) and merged.
             began, cpu = time.perf_counter(), time.thread_time()
-            gaps = _gaps(qtbot, lambda r=report: panel.note_sent(r), all_finished)
+            gaps = tick_gaps(
+                qtbot, lambda r=report: panel.note_sent(r), all_finished, tail_ms=500
+            ).gaps_ms
             rounds.append((gaps, time.perf_counter() - began, time.thread_time() - cpu))
             qtbot.waitUntil(lambda: not panel.poller.running, timeout=120_000)
             finished = panel.model.totals(panel.model.index_of_broadcast(draft.broadcast_ref))
@@ -342,8 +275,8 @@ def test_a_poll_of_10000_faxes_never_blocks_the_gui_over_50_ms(
             merge_times.append(time.perf_counter() - began)
             assert len(result.changed_messages) == POLL_FAXES
             assert model.message_count == POLL_FAXES
-    base = _baseline(qtbot)
-    idle = _idle(qtbot)
+    base = plain_python_gaps(qtbot, 1.5, tail_ms=500).gaps_ms
+    idle = idle_gaps(qtbot, 1.5, tail_ms=500).gaps_ms
     print(f"\n[bench] a poll answering {POLL_FAXES:,} faxes (the sandbox in its own process):")
     for number, (gaps, seconds, cpu) in enumerate(rounds, 1):
         print(f"[bench]   round {number}: shown and followed to the end in {seconds:.2f} s "
